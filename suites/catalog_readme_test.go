@@ -1,0 +1,51 @@
+package suites_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/prismhook/prismhook/suites"
+)
+
+// The README's check table is drawn from the catalogue; this keeps them from
+// drifting. Regenerate with: PRISMHOOK_UPDATE_README=1 go test ./suites -run TestREADMECatalog
+func TestREADMECatalog(t *testing.T) {
+	const start, end = "<!-- catalog:start -->\n", "<!-- catalog:end -->"
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	i, j := strings.Index(readme, start), strings.Index(readme, end)
+	if i < 0 || j < i {
+		t.Fatal("README.md lacks the catalog markers")
+	}
+	want := suites.CatalogMarkdown()
+	if got := readme[i+len(start) : j]; got != want {
+		if os.Getenv("PRISMHOOK_UPDATE_README") == "1" {
+			readme = readme[:i+len(start)] + want + readme[j:]
+			if err := os.WriteFile("../README.md", []byte(readme), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("README.md check table differs from suites.Catalog; run PRISMHOOK_UPDATE_README=1 go test ./suites -run TestREADMECatalog\n--- want\n%s", want)
+	}
+}
+
+func TestCatalogIDsAreUniqueAndComplete(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range suites.Catalog {
+		if seen[c.ID] {
+			t.Errorf("duplicate ID %s", c.ID)
+		}
+		seen[c.ID] = true
+		if c.Level == "" || c.Title == "" || c.Doc == "" {
+			t.Errorf("%s: level, title and doc line are required", c.ID)
+		}
+	}
+	if len(suites.Catalog) != 23 {
+		t.Errorf("catalogue has %d checks, PRODUCT.md lists 23", len(suites.Catalog))
+	}
+}
