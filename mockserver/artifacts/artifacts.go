@@ -7,7 +7,8 @@ package artifacts
 
 import "time"
 
-// Behavior shapes the answers for one generation's video.
+// Behavior shapes the answers for one generation's video. It applies to
+// GET requests for the video; HEAD requests and thumbnails answer at once.
 type Behavior struct {
 	// Delay holds each video answer back this long (the request's context
 	// still cancels it).
@@ -19,12 +20,21 @@ type Behavior struct {
 // Fetch is one request for an artifact.
 type Fetch struct {
 	GenerationID string    `json:"generation_id"`
-	Kind         string    `json:"kind"` // "video" or "thumbnail"
+	Kind         string    `json:"kind"`   // "video" or "thumbnail"
+	Method       string    `json:"method"` // GET or HEAD
 	Path         string    `json:"path"`
 	At           time.Time `json:"at"`
-	Status       int       `json:"status"` // what was answered
-	UserAgent    string    `json:"user_agent,omitempty"`
+	// Status is the answer chosen when the request arrived; a client that
+	// hangs up during a Delay never receives it.
+	Status    int    `json:"status"`
+	UserAgent string `json:"user_agent,omitempty"`
 }
+
+// Fetch kinds.
+const (
+	KindVideo     = "video"
+	KindThumbnail = "thumbnail"
+)
 
 // Paths under the server's mount point, relative to the public base URL.
 const (
