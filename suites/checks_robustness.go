@@ -1,0 +1,65 @@
+package suites
+
+import (
+	"github.com/onsi/gomega"
+
+	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/webhook"
+)
+
+// Robustness checks: unexpected but harmless input is acknowledged, bad
+// input is refused as a client error, and nothing takes the receiver down.
+
+// checkUnknownEvent is ROB-01: Prism may add event types.
+func checkUnknownEvent(r *checkRun) {
+	ev := r.deliverFresh("event type Prism does not document, correctly signed", webhook.EventCompleted, delivery.FaultUnknownEvent)
+	r.expectAck(ev, "an event of an unknown type")
+}
+
+// checkMalformedJSON is ROB-02: a body that is not JSON is the sender's
+// problem (4xx), not the receiver's (5xx).
+func checkMalformedJSON(r *checkRun) {
+	ev := r.deliverFresh("correctly signed body that is not JSON", webhook.EventCompleted, delivery.FaultMalformedJSON)
+	r.expectRefused(ev, "a correctly signed body that is not JSON")
+}
+
+// checkStaysUp is ROB-03. It sends its own volley of bad input first, so it
+// means the same when run alone; in a full run it comes after every other
+// bad-input check as well.
+func checkStaysUp(r *checkRun) {
+	r.deliverVariants([]variant{
+		{"bad input (answer not judged): not JSON", delivery.FaultMalformedJSON},
+		{"bad input (answer not judged): no signature", delivery.FaultMissingSignature},
+		{"bad input (answer not judged): wrong secret", delivery.FaultWrongSecret},
+		{"bad input (answer not judged): non-hex signature", delivery.FaultNonHexSignature},
+		{"bad input (answer not judged): over-long signature", delivery.FaultLongSignature},
+	})
+	ev := r.deliverFresh("valid video.completed after the bad input", webhook.EventCompleted, delivery.FaultNone)
+	r.expectAck(ev, "a valid event after bad input")
+}
+
+// checkOversized is ROB-04: a 20 MiB body must not hold the receiver: any
+// answer or a closed connection within the ack timeout will do, and the
+// next valid event must be acknowledged.
+func checkOversized(r *checkRun) {
+	_, body := r.event(webhook.EventCompleted)
+	x := r.h.send(r.ctx, r.h.message(webhook.EventCompleted, body, delivery.FaultOversized))
+	big := exchangeEvidence("20 MiB body", x)
+	r.record(big)
+	r.Expect(x.ErrKind).NotTo(gomega.Equal(delivery.ErrKindTimeout), "a 20 MiB body got neither an answer nor a closed connection within %s", r.h.cfg.AckTimeout)
+	ev := r.deliverFresh("valid video.completed after the 20 MiB body", webhook.EventCompleted, delivery.FaultNone)
+	r.expectAck(ev, "a valid event after the 20 MiB body")
+	r.explain("20 MiB body: %s; the next valid event was acknowledged", answer(big))
+}
+
+// checkCharset is ROB-05: a charset parameter is still application/json.
+func checkCharset(r *checkRun) {
+	ev := r.deliverFresh("Content-Type: application/json; charset=utf-8", webhook.EventCompleted, delivery.FaultCharset)
+	r.expectAck(ev, "Content-Type with a charset")
+}
+
+// checkExtraFields is ROB-06: Prism may add fields.
+func checkExtraFields(r *checkRun) {
+	ev := r.deliverFresh("unknown extra fields at the top level and in data", webhook.EventCompleted, delivery.FaultExtraFields)
+	r.expectAck(ev, "an event with unknown extra fields")
+}

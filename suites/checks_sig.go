@@ -1,0 +1,81 @@
+package suites
+
+import (
+	"strings"
+
+	"github.com/onsi/gomega"
+
+	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/webhook"
+)
+
+// Signature checks: valid events are accepted, forged or damaged
+// signatures are refused with 4xx, and verification covers the raw bytes.
+
+// checkDocExample is SIG-01: the documentation's example, id and URLs aside.
+func checkDocExample(r *checkRun) {
+	_, body, err := r.h.event(webhook.EventCompleted, true)
+	if err != nil {
+		r.harnessError(err)
+	}
+	ev := r.deliver("the documentation's video.completed example, correctly signed",
+		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+	r.expectAck(ev, "the documentation's video.completed example")
+}
+
+// checkFailedEvent is SIG-02.
+func checkFailedEvent(r *checkRun) {
+	ev := r.deliverFresh("video.failed, correctly signed", webhook.EventFailed, delivery.FaultNone)
+	r.expectAck(ev, "a correctly signed video.failed event")
+}
+
+// checkMissingSignature is SIG-03.
+func checkMissingSignature(r *checkRun) {
+	ev := r.deliverFresh("no X-Prism-Signature header", webhook.EventCompleted, delivery.FaultMissingSignature)
+	r.expectRefused(ev, "a delivery without X-Prism-Signature")
+}
+
+// checkWrongSecret is SIG-04.
+func checkWrongSecret(r *checkRun) {
+	ev := r.deliverFresh("signed with a wrong secret", webhook.EventCompleted, delivery.FaultWrongSecret)
+	r.expectRefused(ev, "a delivery signed with a wrong secret")
+}
+
+// checkBodyChanged is SIG-05.
+func checkBodyChanged(r *checkRun) {
+	ev := r.deliverFresh("body changed after signing", webhook.EventCompleted, delivery.FaultBodyChanged)
+	r.expectRefused(ev, "a body changed after signing")
+}
+
+// checkMalformedSignatures is SIG-06: every malformed value must be a 4xx.
+// A 5xx is the typical result of comparing buffers of different lengths
+// without checking them first (the documentation's JavaScript throws).
+func checkMalformedSignatures(r *checkRun) {
+	evs := r.deliverVariants([]variant{
+		{"empty signature", delivery.FaultEmptySignature},
+		{"non-hex signature", delivery.FaultNonHexSignature},
+		{"truncated signature", delivery.FaultTruncatedSignature},
+		{"over-long signature", delivery.FaultLongSignature},
+	})
+	bad := unmet(evs, refused)
+	r.Expect(bad).To(gomega.BeEmpty(), "malformed signatures not refused with 4xx: %s", strings.Join(bad, "; "))
+}
+
+// checkNonCanonicalJSON is SIG-07: valid JSON that re-encoding would change
+// must verify, because the signature covers the bytes as sent.
+func checkNonCanonicalJSON(r *checkRun) {
+	evs := r.deliverVariants([]variant{
+		{"pretty-printed JSON", delivery.FaultWhitespace},
+		{"keys in another order", delivery.FaultKeyOrder},
+		{"\\u escapes", delivery.FaultUnicodeEscapes},
+		{"trailing newline", delivery.FaultTrailingNewline},
+	})
+	bad := unmet(evs, acked)
+	r.Expect(bad).To(gomega.BeEmpty(), "correctly signed non-canonical JSON not acknowledged: %s", strings.Join(bad, "; "))
+}
+
+// checkLowercaseHeader is SIG-08: HTTP header names are case-insensitive.
+func checkLowercaseHeader(r *checkRun) {
+	ev := r.deliverFresh("x-prism-signature in lowercase on the wire", webhook.EventCompleted, delivery.FaultLowercaseHeader)
+	r.expectAck(ev, "the signature header in lowercase")
+}

@@ -1,0 +1,124 @@
+package suites_test
+
+import (
+	"os"
+	"path/filepath"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/prismhook/prismhook/suites"
+)
+
+var _ = Describe("Config", func() {
+	valid := func() suites.Config {
+		return suites.Config{URL: "http://127.0.0.1:3000/hook", Secret: secret}
+	}
+
+	It("accepts a URL and a secret, everything else defaulted", func() {
+		Expect(valid().Validate()).To(Succeed())
+	})
+
+	DescribeTable("rejects with one line naming the problem",
+		func(change func(*suites.Config), want string) {
+			c := valid()
+			change(&c)
+			err := c.Validate()
+			Expect(err).To(MatchError(ContainSubstring(want)))
+			Expect(err.Error()).NotTo(ContainSubstring("\n"))
+		},
+		Entry("no URL", func(c *suites.Config) { c.URL = "" }, "PRISMHOOK_URL"),
+		Entry("relative URL", func(c *suites.Config) { c.URL = "/hook" }, "absolute http:// or https://"),
+		Entry("other scheme", func(c *suites.Config) { c.URL = "ftp://example.com/hook" }, "absolute http:// or https://"),
+		Entry("no host", func(c *suites.Config) { c.URL = "http:///hook" }, "has no host"),
+		Entry("no secret", func(c *suites.Config) { c.Secret = "" }, "PRISMHOOK_SECRET"),
+		Entry("unknown profile", func(c *suites.Config) { c.Profile = "strict" }, `unknown profile "strict"`),
+		Entry("bad public URL", func(c *suites.Config) { c.PublicURL = "example.com" }, "public URL"),
+		Entry("unknown ID in Only", func(c *suites.Config) { c.Only = []string{"SIG-01", "SIG-99"} }, "SIG-99"),
+		Entry("unknown ID in Skip", func(c *suites.Config) { c.Skip = []string{"NOPE"} }, "NOPE"),
+		Entry("negative concurrency", func(c *suites.Config) { c.Concurrency = -1 }, "concurrency"),
+		Entry("negative ack timeout", func(c *suites.Config) { c.AckTimeout = -time.Second }, "ack timeout"),
+		Entry("missing CA file", func(c *suites.Config) { c.CAFile = "/nonexistent/ca.pem" }, "CA file"),
+		Entry("CA file without PEM", func(c *suites.Config) {
+			path := filepath.Join(GinkgoT().TempDir(), "ca.pem")
+			Expect(os.WriteFile(path, []byte("not a certificate"), 0o600)).To(Succeed())
+			c.CAFile = path
+		}, "no PEM certificate"),
+	)
+
+	It("accepts check IDs in any case", func() {
+		c := valid()
+		c.Only = []string{"sig-01", "Time-02"}
+		Expect(c.Validate()).To(Succeed())
+	})
+})
+
+var _ = Describe("ConfigFromEnv", func() {
+	It("reads every documented variable", func() {
+		env := map[string]string{
+			"PRISMHOOK_URL":           "https://example.com/hook",
+			"PRISMHOOK_SECRET":        "whsec_x",
+			"PRISMHOOK_PROFILE":       "production",
+			"PRISMHOOK_PUBLIC_URL":    "http://10.0.0.1:9000",
+			"PRISMHOOK_ARTIFACT_ADDR": "0.0.0.0:9000",
+			"PRISMHOOK_CONCURRENCY":   "7",
+			"PRISMHOOK_CA":            "/etc/ca.pem",
+			"PRISMHOOK_ONLY":          "sig-01, SIG-02",
+			"PRISMHOOK_SKIP":          "ROB-04",
+			"PRISMHOOK_ACK_TIMEOUT":   "3s",
+			"PRISMHOOK_SLOW_ARTIFACT": "2s",
+			"PRISMHOOK_RETRY_WINDOW":  "10s",
+			"PRISMHOOK_PROBE_WAIT":    "4s",
+			"PRISMHOOK_SEQUENTIAL":    "9",
+		}
+		documented := make([]string, len(suites.EnvVars))
+		for i, v := range suites.EnvVars {
+			documented[i] = v.Name
+			Expect(v.Description).NotTo(BeEmpty())
+		}
+		Expect(documented).To(ConsistOf(keys(env)))
+		for k, v := range env {
+			GinkgoT().Setenv(k, v)
+		}
+
+		c, err := suites.ConfigFromEnv()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c).To(Equal(suites.Config{
+			URL:          "https://example.com/hook",
+			Secret:       "whsec_x",
+			Profile:      "production",
+			PublicURL:    "http://10.0.0.1:9000",
+			ArtifactAddr: "0.0.0.0:9000",
+			Concurrency:  7,
+			CAFile:       "/etc/ca.pem",
+			Only:         []string{"SIG-01", "SIG-02"},
+			Skip:         []string{"ROB-04"},
+			AckTimeout:   3 * time.Second,
+			SlowArtifact: 2 * time.Second,
+			RetryWindow:  10 * time.Second,
+			ProbeWait:    4 * time.Second,
+			Sequential:   9,
+		}))
+	})
+
+	It("names every malformed variable", func() {
+		GinkgoT().Setenv("PRISMHOOK_CONCURRENCY", "many")
+		GinkgoT().Setenv("PRISMHOOK_ACK_TIMEOUT", "5")
+		GinkgoT().Setenv("PRISMHOOK_ONLY", "SIG-01,XYZ-9")
+		_, err := suites.ConfigFromEnv()
+		Expect(err).To(MatchError(And(
+			ContainSubstring("PRISMHOOK_CONCURRENCY"),
+			ContainSubstring("PRISMHOOK_ACK_TIMEOUT"),
+			ContainSubstring("XYZ-9"),
+		)))
+	})
+})
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
