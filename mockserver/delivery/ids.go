@@ -1,0 +1,28 @@
+package delivery
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+)
+
+// NewDeliveryID returns a fresh X-Prism-Delivery value: "dlv_" and 24 hex
+// digits of randomness.
+func NewDeliveryID() string { return randomID("dlv_") }
+
+// NewEventID returns a fresh event id: "evt_" and 24 hex digits of randomness.
+func NewEventID() string { return randomID("evt_") }
+
+func randomID(prefix string) string {
+	var b [12]byte
+	rand.Read(b[:]) // never fails (crypto/rand.Read panics rather than return an error)
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// randomSecret returns a secret shaped like Prism's ("whsec_" and 32 random
+// bytes, base64url), for the wrong-secret fault.
+func randomSecret() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return "whsec_" + base64.RawURLEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,225 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+)
+
+// DefaultTimeout is Prism's rule: a receiver that has not answered within
+// 5 seconds has failed the attempt.
+const DefaultTimeout = 5 * time.Second
+
+// Bounds of what the sender keeps and reads.
+const (
+	defaultMaxResponseBytes = 1 << 10
+	// drainBytes is how much of an answer is read past the excerpt so that
+	// the connection can be reused; a longer answer costs its connection.
+	drainBytes = 64 << 10
+	// bodyExcerptBytes is how much of the body sent an Exchange keeps.
+	bodyExcerptBytes = 512
+)
+
+// SenderOptions configures a Sender. The zero value is usable.
+type SenderOptions struct {
+	Timeout   time.Duration     // per attempt, default DefaultTimeout
+	UserAgent string            // default "Prism-Webhooks/" + Version
+	Transport http.RoundTripper // optional; default: a keep-alive transport tuned for many deliveries to one host
+	TLSConfig *tls.Config       // optional, e.g. RootCAs from --ca (used when Transport is nil)
+	// MaxResponseBytes is how much of an answer is kept as its excerpt,
+	// default 1 KiB. The rest is drained up to a bound, then dropped.
+	MaxResponseBytes int64
+}
+
+// Sender makes one HTTP attempt for a Message, applying its Fault. It is
+// safe for concurrent use.
+type Sender struct {
+	// rt is used directly rather than through an http.Client: there are no
+	// redirects to follow (Prism does not), no cookies, and the client's
+	// per-request copy of the headers for redirects is wasted work.
+	rt        http.RoundTripper
+	timeout   time.Duration
+	userAgent string
+	maxResp   int
+	buffers   sync.Pool // *[]byte of maxResp bytes, for response excerpts
+}
+
+// NewSender returns a Sender; zero options take their defaults.
+func NewSender(o SenderOptions) *Sender {
+	s := &Sender{
+		timeout:   o.Timeout,
+		userAgent: o.UserAgent,
+		maxResp:   int(o.MaxResponseBytes),
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultTimeout
+	}
+	if s.userAgent == "" {
+		s.userAgent = defaultUserAgent()
+	}
+	if s.maxResp <= 0 {
+		s.maxResp = defaultMaxResponseBytes
+	}
+	s.rt = o.Transport
+	if s.rt == nil {
+		s.rt = newTransport(o.TLSConfig)
+	}
+	s.buffers.New = func() any {
+		b := make([]byte, s.maxResp)
+		return &b
+	}
+	return s
+}
+
+// newTransport returns a keep-alive transport for many concurrent
+// deliveries to the same receiver. It speaks HTTP/1.1 only, so header names
+// reach the wire as the sender spells them (HTTP/2 lowercases them all), and
+// asks for no compression, so the request carries only the sender's
+// headers. Timeouts come from each attempt's context.
+func newTransport(tlsConf *tls.Config) *http.Transport {
+	dialer := &net.Dialer{KeepAlive: 30 * time.Second}
+	t := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer.DialContext,
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 512,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+	t.Protocols = new(http.Protocols)
+	t.Protocols.SetHTTP1(true)
+	if tlsConf != nil {
+		t.TLSClientConfig = tlsConf.Clone()
+	}
+	return t
+}
+
+// Send makes one attempt: it prepares m (see Prepare), POSTs it and waits up
+// to the timeout for the answer's headers and the start of its body. It
+// never follows redirects and never panics; transport problems are in
+// Exchange.Err and Exchange.ErrKind.
+func (s *Sender) Send(ctx context.Context, m Message) Exchange {
+	if m.DeliveryID == "" {
+		m.DeliveryID = NewDeliveryID()
+	}
+	x := Exchange{DeliveryID: m.DeliveryID, Fault: m.Fault, URL: m.URL, Started: time.Now()}
+	body, header, err := prepare(m, s.userAgent)
+	if err != nil {
+		x.Err, x.ErrKind = err, ErrKindOther
+		return x
+	}
+	x.RequestHeader = header
+	x.BodySize = len(body)
+	x.BodyExcerpt = excerpt(body, bodyExcerptBytes)
+	s.do(ctx, &x, body)
+	return x
+}
+
+// do sends the prepared request and fills in the answer.
+func (s *Sender) do(ctx context.Context, x *Exchange, body []byte) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+
+	// Latency runs from the first byte sent, which follows getting a
+	// connection; a dial or handshake that never completes counts from the
+	// start of the attempt.
+	var connAt atomic.Int64
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { connAt.Store(time.Now().UnixNano()) },
+	})
+	latency := func() time.Duration {
+		now := time.Now()
+		if at := connAt.Load(); at != 0 {
+			return now.Sub(time.Unix(0, at))
+		}
+		return now.Sub(x.Started)
+	}
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, x.URL, bytes.NewReader(body))
+	if err != nil {
+		x.Err, x.ErrKind = fmt.Errorf("delivery: bad URL: %w", err), ErrKindOther
+		return
+	}
+	req.Header = x.RequestHeader
+	resp, err := s.rt.RoundTrip(req)
+	if err != nil {
+		x.Latency = latency()
+		x.ErrKind, x.Err = classify(err, time.Since(x.Started))
+		return
+	}
+	x.Latency = latency()
+	x.Status = resp.StatusCode
+	if resp.TLS != nil {
+		x.TLSVersion = resp.TLS.Version
+	}
+	if resp.Body != nil { // a RoundTripper should always set it; be lenient
+		x.ResponseExcerpt = s.readExcerpt(resp.Body)
+	}
+}
+
+// readExcerpt keeps the first bytes of an answer and drains a bounded rest,
+// so that a hostile receiver cannot make the sender buffer megabytes and a
+// normal one leaves its connection reusable. Read errors do not matter:
+// the status has arrived, which is what the attempt is judged on.
+func (s *Sender) readExcerpt(body io.ReadCloser) string {
+	defer body.Close()
+	bp := s.buffers.Get().(*[]byte)
+	defer s.buffers.Put(bp)
+	n, err := io.ReadFull(body, *bp)
+	if err != nil { // the whole answer fit
+		return string((*bp)[:n])
+	}
+	io.CopyN(io.Discard, body, drainBytes) // closing before EOF drops the connection, as intended
+	return string(trimPartialRune(*bp))
+}
+
+// excerpt returns up to n bytes of b, cut at a character boundary.
+func excerpt(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(trimPartialRune(b[:n]))
+}
+
+// trimPartialRune drops the incomplete UTF-8 sequence a cut may have left
+// at the end of b, so that excerpts stay readable text.
+func trimPartialRune(b []byte) []byte {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if utf8.FullRune(b[i:]) {
+				return b
+			}
+			return b[:i]
+		}
+	}
+	return b
+}
+
+// classify turns a client error into the Exchange's error kind and error.
+func classify(err error, elapsed time.Duration) (ErrKind, error) {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // the URL is in the Exchange already
+	}
+	var nerr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout():
+		return ErrKindTimeout, fmt.Errorf("timeout: no answer after %s: %w", elapsed.Round(time.Millisecond), err)
+	case isTLSError(err):
+		return ErrKindTLS, err
+	case isConnectionError(err):
+		return ErrKindConnection, err
+	}
+	return ErrKindOther, err
+}
