@@ -1,0 +1,265 @@
+package mockserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prismhook/prismhook/mockserver/artifacts"
+	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/mockserver/store"
+	"github.com/prismhook/prismhook/webhook"
+)
+
+// mockOperations are the handlers of spec/mock.yaml, by operation id.
+func (s *Server) mockOperations() map[string]operation {
+	return map[string]operation{
+		"setNextOutcome":      s.setNextOutcome,
+		"emitEvent":           s.emitEvent,
+		"listAllDeliveries":   s.listAllDeliveries,
+		"resetMock":           s.resetMock,
+		"setArtifactBehavior": s.setArtifactBehavior,
+		"listArtifactFetches": s.listArtifactFetches,
+		"getHealth":           s.getHealth,
+	}
+}
+
+// Default number of sends of an emit, by fault.
+const (
+	defaultEmitCount      = 1
+	defaultDuplicateCount = 2
+	defaultBurstCount     = 10
+)
+
+func (s *Server) getHealth(*call) (int, any, error) {
+	return http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version}, nil
+}
+
+func (s *Server) setNextOutcome(c *call) (int, any, error) {
+	var req struct {
+		Outcome string `json:"outcome"`
+	}
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	s.sim.forceNext(req.Outcome)
+	return http.StatusOK, req, nil
+}
+
+func (s *Server) listAllDeliveries(*call) (int, any, error) {
+	return http.StatusOK, deliveriesView(s.engine.List("")), nil
+}
+
+func (s *Server) resetMock(*call) (int, any, error) {
+	if err := s.sim.reset(); err != nil {
+		return 0, nil, fmt.Errorf("resetting the store: %w", err)
+	}
+	s.artifacts.Reset()
+	return http.StatusNoContent, nil, nil
+}
+
+type artifactBehaviorJSON struct {
+	GenerationID string `json:"generation_id"`
+	DelayMS      int64  `json:"delay_ms"`
+	FailFirst    int    `json:"fail_first"`
+}
+
+func (s *Server) setArtifactBehavior(c *call) (int, any, error) {
+	var req artifactBehaviorJSON
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	req.GenerationID = c.params["generation_id"]
+	s.artifacts.SetBehavior(req.GenerationID, artifacts.Behavior{
+		Delay:     time.Duration(req.DelayMS) * time.Millisecond,
+		FailFirst: req.FailFirst,
+	})
+	return http.StatusOK, req, nil
+}
+
+func (s *Server) listArtifactFetches(c *call) (int, any, error) {
+	id := c.params["generation_id"]
+	fetches := s.artifacts.Fetches(id)
+	for i := range fetches {
+		fetches[i].At = fetches[i].At.UTC()
+	}
+	if fetches == nil {
+		fetches = []artifacts.Fetch{}
+	}
+	return http.StatusOK, struct {
+		GenerationID string            `json:"generation_id"`
+		Data         []artifacts.Fetch `json:"data"`
+	}{id, fetches}, nil
+}
+
+// emitRequest is the body of emitEvent.
+type emitRequest struct {
+	WebhookID    string `json:"webhook_id"`
+	URL          string `json:"url"`
+	Secret       string `json:"secret"`
+	Event        string `json:"event"`
+	Fault        string `json:"fault"`
+	Count        int    `json:"count"`
+	GenerationID string `json:"generation_id"`
+}
+
+func (s *Server) emitEvent(c *call) (int, any, error) {
+	var req emitRequest
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if req.WebhookID != "" && (req.URL != "" || req.Secret != "") {
+		return 0, nil, errorf(http.StatusBadRequest, "request body: give webhook_id, or url and secret, not both")
+	}
+	m := delivery.Message{URL: req.URL, Secret: req.Secret, EventType: req.Event}
+	if req.WebhookID != "" {
+		w, err := s.store.Webhook(req.WebhookID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return 0, nil, errorf(http.StatusNotFound, "no webhook %s", req.WebhookID)
+		case err != nil:
+			return 0, nil, fmt.Errorf("reading webhook: %w", err)
+		}
+		m.URL, m.Secret = w.URL, w.Secret
+	}
+	fault, ok := delivery.ParseFault(req.Fault)
+	if !ok {
+		return 0, nil, errorf(http.StatusBadRequest, "request body \"/fault\": unknown fault %q", req.Fault)
+	}
+	m.Fault = fault
+	if m.EventType == "" {
+		m.EventType = webhook.EventCompleted
+	}
+	g, err := s.emitGeneration(req.GenerationID, s.baseURL(c.r))
+	if err != nil {
+		return 0, nil, err
+	}
+	if m.Body, err = eventBody(g, m.EventType, time.Now()); err != nil {
+		return 0, nil, err
+	}
+
+	count := req.Count
+	if count == 0 {
+		switch fault {
+		case delivery.FaultDuplicate:
+			count = defaultDuplicateCount
+		case delivery.FaultBurst:
+			count = defaultBurstCount
+		default:
+			count = defaultEmitCount
+		}
+	}
+	xs := s.sendNow(c.r.Context(), m, count)
+	out := struct {
+		Exchanges []exchangeJSON `json:"exchanges"`
+	}{make([]exchangeJSON, 0, len(xs))}
+	for _, x := range xs {
+		out.Exchanges = append(out.Exchanges, exchangeView(x))
+	}
+	return http.StatusOK, out, nil
+}
+
+// emitGeneration is the generation an emitted event is about: the stored
+// one with that id, else made-up data (the documentation's example) under
+// that id or a new one. Its artifacts are served by this server.
+func (s *Server) emitGeneration(id, base string) (store.Generation, error) {
+	if id != "" {
+		g, err := s.store.Generation(id)
+		switch {
+		case err == nil:
+			if g.VideoURL == "" { // a generation that failed has none
+				g.VideoURL, g.ThumbnailURL = base+artifacts.VideoPath(id), base+artifacts.ThumbnailPath(id)
+			}
+			return g, nil
+		case !errors.Is(err, store.ErrNotFound):
+			return store.Generation{}, fmt.Errorf("reading generation: %w", err)
+		}
+	} else {
+		id = newID("gen_")
+	}
+	now := time.Now().UTC()
+	return store.Generation{
+		ID:           id,
+		Prompt:       "A serene mountain lake at sunset",
+		Provider:     defaultProvider,
+		Duration:     defaultDuration,
+		VideoURL:     base + artifacts.VideoPath(id),
+		ThumbnailURL: base + artifacts.ThumbnailPath(id),
+		CreatedAt:    now,
+		UpdatedAt:    now,
+	}, nil
+}
+
+// sendNow sends m count times through the engine's sender, without retries:
+// as separate deliveries one after the other, the same delivery again for
+// the duplicate fault, separate deliveries all at once for the burst fault.
+func (s *Server) sendNow(ctx context.Context, m delivery.Message, count int) []delivery.Exchange {
+	sender := s.engine.Sender()
+	xs := make([]delivery.Exchange, count)
+	switch m.Fault {
+	case delivery.FaultDuplicate:
+		m.DeliveryID = delivery.NewDeliveryID()
+		for i := range xs {
+			xs[i] = sender.Send(ctx, m)
+		}
+	case delivery.FaultBurst:
+		var wg sync.WaitGroup
+		for i := range xs {
+			mi := m
+			mi.DeliveryID = delivery.NewDeliveryID()
+			wg.Go(func() { xs[i] = sender.Send(ctx, mi) })
+		}
+		wg.Wait()
+	default:
+		for i := range xs {
+			mi := m
+			mi.DeliveryID = delivery.NewDeliveryID()
+			xs[i] = sender.Send(ctx, mi)
+		}
+	}
+	return xs
+}
+
+// exchangeJSON is an Exchange as the control API shows it.
+type exchangeJSON struct {
+	DeliveryID      string              `json:"delivery_id"`
+	Fault           string              `json:"fault,omitempty"`
+	URL             string              `json:"url"`
+	StartedAt       time.Time           `json:"started_at"`
+	RequestHeaders  map[string][]string `json:"request_headers"`
+	BodySize        int                 `json:"body_size"`
+	BodyExcerpt     string              `json:"body_excerpt,omitempty"`
+	Status          int                 `json:"status,omitempty"`
+	ResponseExcerpt string              `json:"response_excerpt,omitempty"`
+	LatencyMS       float64             `json:"latency_ms"`
+	Error           string              `json:"error,omitempty"`
+	ErrorKind       string              `json:"error_kind,omitempty"`
+	OK              bool                `json:"ok"`
+}
+
+func exchangeView(x delivery.Exchange) exchangeJSON {
+	v := exchangeJSON{
+		DeliveryID:      x.DeliveryID,
+		Fault:           string(x.Fault),
+		URL:             x.URL,
+		StartedAt:       x.Started.UTC(),
+		RequestHeaders:  x.RequestHeader,
+		BodySize:        x.BodySize,
+		BodyExcerpt:     x.BodyExcerpt,
+		Status:          x.Status,
+		ResponseExcerpt: x.ResponseExcerpt,
+		LatencyMS:       float64(x.Latency) / float64(time.Millisecond),
+		ErrorKind:       string(x.ErrKind),
+		OK:              x.OK(),
+	}
+	if v.RequestHeaders == nil {
+		v.RequestHeaders = map[string][]string{}
+	}
+	if x.Err != nil {
+		v.Error = x.Err.Error()
+	}
+	return v
+}
