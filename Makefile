@@ -16,7 +16,7 @@ build: ## build bin/prismhook
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/prismhook
 
 test: ## run every test with the race detector (the command CI runs)
-	$(GO) test -race -count=1 -timeout 12m ./...
+	PRISMHOOK_CONTAINER_TEST=1 $(GO) test -race -count=1 -timeout 12m ./...
 
 test-short: ## the quick subset, no race detector
 	$(GO) test -short -count=1 ./...
@@ -40,8 +40,11 @@ bench-compare: ## side-by-side load comparisons (docs/benchmarks.md)
 demo: ## the mock's sender against the bundled receiver, full check
 	$(GO) run ./cmd/prismhook demo
 
-image: build ## container image (podman or docker)
+image: ## container image (podman, or docker with a running engine)
 	bash internal/container/build.sh $(VERSION)
+
+image-test: ## build the image and smoke-test it (needs podman and runc)
+	PRISMHOOK_CONTAINER_TEST=1 $(GO) test -count=1 -v -timeout 10m ./internal/container/
 
 soak: ## the long no-loss soak test
 	PRISMHOOK_SOAK=long $(GO) test -race -count=1 -timeout 30m -run Soak -v ./internal/soak/

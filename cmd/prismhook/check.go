@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prismhook/prismhook/suites"
+	"github.com/prismhook/prismhook/suites/report"
+	"github.com/spf13/cobra"
+)
+
+// checkFlags are the flags of `check`; each one that is set overrides the
+// PRISMHOOK_* environment variable of the same setting.
+type checkFlags struct {
+	url, secret, profile, publicURL, ca string
+	concurrency                         int
+	only, skip                          string
+	artifactAddr                        string
+	ackTimeout, slowArtifact            time.Duration
+	retryWindow, probeWait              time.Duration
+	sequential                          int
+	reports                             reportFiles
+}
+
+func newCheckCmd() *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check --url URL --secret SECRET [flags]",
+		Short: "Run the conformance checks against a receiver",
+		Long: `Check sends real, signed deliveries to the receiver at URL — valid ones,
+bad signatures, slow artifact storage, bursts, redeliveries, bad input — and
+reports which of Prism's documented practices it follows.
+
+It runs an artifact server of its own for the video_url of each event: a
+receiver that cannot reach 127.0.0.1 (in a container, on another host) needs
+--public-url and --artifact-addr, e.g. --artifact-addr 0.0.0.0:4011
+--public-url http://host.example:4011.
+
+Every setting also reads the environment (PRISMHOOK_URL, PRISMHOOK_SECRET,
+PRISMHOOK_PROFILE, ...); flags win.
+
+Exit codes: 0 every check of the profile passed (warn and skip allowed),
+1 a check failed, 2 usage or setup error (e.g. the receiver is unreachable).`,
+		Example: `  prismhook check --url http://localhost:8080/webhooks/prism --secret "$PRISM_WEBHOOK_SECRET"
+  prismhook check --url https://staging.example.com/hooks --secret "$S" --profile production --ca ca.pem \
+    --junit conformance.xml --markdown conformance.md`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := f.config(cmd)
+			if err != nil {
+				return err
+			}
+			return runCheck(cmd.Context(), cmd.OutOrStdout(), cfg, f.reports)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.url, "url", "", "URL of the receiver under test (env PRISMHOOK_URL)")
+	fl.StringVar(&f.secret, "secret", "", "webhook secret the receiver verifies with (env PRISMHOOK_SECRET)")
+	fl.StringVar(&f.profile, "profile", suites.DefaultProfile, "core, recommended or production (env PRISMHOOK_PROFILE)")
+	fl.StringVar(&f.publicURL, "public-url", "", "base URL at which the receiver reaches the artifact server (env PRISMHOOK_PUBLIC_URL)")
+	fl.IntVar(&f.concurrency, "concurrency", suites.DefaultConcurrency, "deliveries in the TIME-03 burst (env PRISMHOOK_CONCURRENCY)")
+	fl.StringVar(&f.ca, "ca", "", "PEM CA bundle to verify an HTTPS receiver (env PRISMHOOK_CA)")
+	fl.StringVar(&f.only, "only", "", "comma-separated check IDs to run (env PRISMHOOK_ONLY)")
+	fl.StringVar(&f.skip, "skip", "", "comma-separated check IDs not to run (env PRISMHOOK_SKIP)")
+	f.reports.addFlags(cmd)
+	fl.StringVar(&f.artifactAddr, "artifact-addr", suites.DefaultArtifactAddr, "listen address of the artifact server (env PRISMHOOK_ARTIFACT_ADDR)")
+	fl.DurationVar(&f.ackTimeout, "ack-timeout", suites.DefaultAckTimeout, "time a delivery waits for its answer (env PRISMHOOK_ACK_TIMEOUT)")
+	fl.DurationVar(&f.slowArtifact, "slow-artifact", suites.DefaultSlowArtifact, "artifact delay in ASYNC-01 (env PRISMHOOK_SLOW_ARTIFACT)")
+	fl.DurationVar(&f.retryWindow, "retry-window", suites.DefaultRetryWindow, "how long RETRY-01 waits for a refetch (env PRISMHOOK_RETRY_WINDOW)")
+	fl.DurationVar(&f.probeWait, "probe-wait", suites.DefaultProbeWait, "how long probe checks wait for a first fetch (env PRISMHOOK_PROBE_WAIT)")
+	fl.IntVar(&f.sequential, "sequential", suites.DefaultSequential, "events in the TIME-01/02 run (env PRISMHOOK_SEQUENTIAL)")
+	completeWith(cmd, "profile", report.Profiles...)
+	return cmd
+}
+
+// config layers the flags that were set over the environment.
+func (f *checkFlags) config(cmd *cobra.Command) (suites.Config, error) {
+	c, err := suites.ConfigFromEnv()
+	if err != nil {
+		return c, usage("%s", oneLine(err.Error()))
+	}
+	fl := cmd.Flags()
+	set := func(name string, apply func()) {
+		if fl.Changed(name) {
+			apply()
+		}
+	}
+	set("url", func() { c.URL = f.url })
+	set("secret", func() { c.Secret = f.secret })
+	set("profile", func() { c.Profile = f.profile })
+	set("public-url", func() { c.PublicURL = f.publicURL })
+	set("concurrency", func() { c.Concurrency = f.concurrency })
+	set("ca", func() { c.CAFile = f.ca })
+	set("artifact-addr", func() { c.ArtifactAddr = f.artifactAddr })
+	set("ack-timeout", func() { c.AckTimeout = f.ackTimeout })
+	set("slow-artifact", func() { c.SlowArtifact = f.slowArtifact })
+	set("retry-window", func() { c.RetryWindow = f.retryWindow })
+	set("probe-wait", func() { c.ProbeWait = f.probeWait })
+	set("sequential", func() { c.Sequential = f.sequential })
+	for _, ids := range []struct {
+		flag string
+		dst  *[]string
+	}{{"only", &c.Only}, {"skip", &c.Skip}} {
+		if !fl.Changed(ids.flag) {
+			continue
+		}
+		v, _ := fl.GetString(ids.flag)
+		list, err := suites.ParseIDs(v)
+		if err != nil {
+			return c, usage("--%s: %v", ids.flag, err)
+		}
+		*ids.dst = list
+	}
+	c.Version = version
+	if err := c.Validate(); err != nil {
+		return c, usage("%v", err)
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = derivedPublicURL(c.URL, c.ArtifactAddr)
+	}
+	return c, nil
+}
+
+// derivedPublicURL guesses the artifact server's public URL when it listens
+// on all interfaces at a fixed port: the local address this host uses to
+// reach the receiver is, in containers and on most networks, one at which
+// the receiver can reach back. It returns "" (the harness's default) when
+// there is nothing to guess or the guess fails.
+func derivedPublicURL(receiverURL, artifactAddr string) string {
+	host, port, err := net.SplitHostPort(artifactAddr)
+	if err != nil || port == "0" || (host != "" && !net.ParseIP(host).IsUnspecified()) {
+		return ""
+	}
+	u, err := url.Parse(receiverURL)
+	if err != nil {
+		return ""
+	}
+	target := u.Host
+	if u.Port() == "" {
+		defaultPort := "80"
+		if u.Scheme == "https" {
+			defaultPort = "443"
+		}
+		target = net.JoinHostPort(u.Hostname(), defaultPort)
+	}
+	// A UDP "connection" sends nothing: it only asks the kernel for a route.
+	conn, err := net.Dial("udp", target)
+	if err != nil {
+		return ""
+	}
+	defer conn.Close()
+	local := conn.LocalAddr().(*net.UDPAddr)
+	return "http://" + net.JoinHostPort(local.IP.String(), port)
+}
+
+// runCheck runs the checks of c with progress on out, writes the requested
+// report files, and returns the error that carries the exit code.
+func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportFiles) error {
+	opened, err := files.create()
+	if err != nil {
+		return err
+	}
+	term := report.NewTerminal(out, useColor(out))
+	profile := c.Profile
+	if profile == "" {
+		profile = suites.DefaultProfile
+	}
+	term.Start(c.URL, profile, selectedChecks(c))
+	c.Progress = term.Check
+	rep, err := suites.Run(ctx, c)
+	if err != nil {
+		opened.remove()
+		var setup *suites.SetupError
+		if errors.As(err, &setup) {
+			return usage("%s", oneLine(setup.Error()))
+		}
+		return usage("check did not run: %s", oneLine(err.Error()))
+	}
+	term.Summary(rep)
+	if err := opened.write(rep, out); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return usage("check interrupted")
+	}
+	switch suites.ExitCode(rep) {
+	case exitOK:
+		return nil
+	case exitFailed:
+		// The summary above already says which checks failed.
+		return silent(exitFailed)
+	default:
+		return usage("%d check(s) could not be run by the harness (outcome error); see the report", rep.Summary.Error)
+	}
+}
+
+// selectedChecks counts the checks c will run.
+func selectedChecks(c suites.Config) int {
+	n := 0
+	for _, chk := range suites.Catalog {
+		if (len(c.Only) == 0 || slices.Contains(c.Only, chk.ID)) && !slices.Contains(c.Skip, chk.ID) {
+			n++
+		}
+	}
+	return n
+}
+
+// useColor is true when out is a terminal and NO_COLOR is not set.
+func useColor(out io.Writer) bool {
+	f, ok := out.(*os.File)
+	return ok && report.IsTerminal(f) && os.Getenv("NO_COLOR") == ""
+}
+
+// reportFiles are the report files a run should write.
+type reportFiles struct {
+	json, junit, html, markdown string
+}
+
+func (r *reportFiles) addFlags(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&r.json, "json", "", "write the JSON report to `FILE`")
+	fl.StringVar(&r.junit, "junit", "", "write a JUnit XML report to `FILE`")
+	fl.StringVar(&r.html, "html", "", "write an HTML report to `FILE`")
+	fl.StringVar(&r.markdown, "markdown", "", "write a Markdown report to `FILE` (e.g. $GITHUB_STEP_SUMMARY)")
+}
+
+// openReport is a report file created before the run, so that an
+// unwritable path is reported before the checks take their time.
+type openReport struct {
+	kind  string
+	path  string
+	file  *os.File
+	write func(io.Writer, *report.Report) error
+}
+
+type openReports []openReport
+
+// create opens every requested file for writing.
+func (r reportFiles) create() (openReports, error) {
+	var out openReports
+	for _, want := range []openReport{
+		{kind: "JSON", path: r.json, write: report.WriteJSON},
+		{kind: "JUnit", path: r.junit, write: report.WriteJUnit},
+		{kind: "HTML", path: r.html, write: report.WriteHTML},
+		{kind: "Markdown", path: r.markdown, write: report.WriteMarkdown},
+	} {
+		if want.path == "" {
+			continue
+		}
+		f, err := os.OpenFile(want.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			out.remove()
+			return nil, usage("cannot write the %s report: %v", want.kind, err)
+		}
+		want.file = f
+		out = append(out, want)
+	}
+	return out, nil
+}
+
+// write renders rep into every file and names them on out.
+func (rs openReports) write(rep *report.Report, out io.Writer) error {
+	var errs []string
+	for _, r := range rs {
+		err := r.write(r.file, rep)
+		if cerr := r.file.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s report %s: %v", r.kind, r.path, err))
+			continue
+		}
+		fmt.Fprintf(out, "%s report: %s\n", r.kind, r.path)
+	}
+	if len(errs) > 0 {
+		return usage("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// remove closes and deletes files created for a run that did not happen,
+// so that no empty report is left behind.
+func (rs openReports) remove() {
+	for _, r := range rs {
+		r.file.Close()
+		os.Remove(r.path)
+	}
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/prismhook/prismhook/internal/receiver"
+	"github.com/prismhook/prismhook/suites"
+	"github.com/prismhook/prismhook/suites/report"
+)
+
+// startReceiver serves a reference receiver for one spec.
+func startReceiver(secret string, d receiver.Defect) string {
+	GinkgoHelper()
+	r, err := receiver.Start(receiver.Options{Secret: secret, Defect: d})
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(r.Close)
+	return r.URL
+}
+
+var _ = Describe("check", func() {
+	const secret = "whsec_check_test"
+
+	It("passes the correct receiver and writes every report", func() {
+		url := startReceiver(secret, receiver.DefectNone)
+		dir := GinkgoT().TempDir()
+		files := map[string]string{}
+		for _, kind := range []string{"json", "junit", "html", "markdown"} {
+			files[kind] = filepath.Join(dir, "report."+kind)
+		}
+		r := cli("check", "--url", url, "--secret", secret,
+			"--json", files["json"], "--junit", files["junit"], "--html", files["html"], "--markdown", files["markdown"])
+		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.stderr).To(BeEmpty())
+		Expect(r.stdout).To(ContainSubstring("checks against " + url))
+		Expect(r.stdout).NotTo(ContainSubstring("\x1b["), "no colour when stdout is not a terminal")
+
+		f, err := os.Open(files["json"])
+		Expect(err).NotTo(HaveOccurred())
+		defer f.Close()
+		rep, err := report.ReadJSON(f)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rep.Target).To(Equal(url))
+		Expect(rep.Version).To(Equal(version))
+		Expect(rep.Checks).To(HaveLen(len(suites.Catalog)))
+		Expect(rep.Summary.Fail).To(BeZero())
+
+		junit, err := os.ReadFile(files["junit"])
+		Expect(err).NotTo(HaveOccurred())
+		var suitesXML struct {
+			Suites []struct {
+				Tests int `xml:"tests,attr"`
+			} `xml:"testsuite"`
+		}
+		Expect(xml.Unmarshal(junit, &suitesXML)).To(Succeed())
+		Expect(suitesXML.Suites).To(HaveLen(1))
+		Expect(suitesXML.Suites[0].Tests).To(Equal(len(suites.Catalog)))
+
+		html, err := os.ReadFile(files["html"])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(strings.ToLower(string(html))).To(HavePrefix("<!doctype html>"))
+		md, err := os.ReadFile(files["markdown"])
+		Expect(err).NotTo(HaveOccurred())
+		for _, c := range suites.Catalog {
+			Expect(string(html)).To(ContainSubstring(c.ID))
+			Expect(string(md)).To(ContainSubstring(c.ID))
+		}
+		for kind, path := range files {
+			Expect(r.stdout).To(ContainSubstring(path), kind)
+		}
+	})
+
+	It("exits 1 when the receiver fails a check", func() {
+		url := startReceiver(secret, receiver.DefectAcceptUnsigned)
+		r := cli("check", "--url", url, "--secret", secret, "--only", "SIG-01,SIG-03")
+		Expect(r.code).To(Equal(1), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.stdout).To(MatchRegexp(`FAIL\s+SIG-03`))
+		Expect(r.stdout).To(MatchRegexp(`PASS\s+SIG-01`))
+		Expect(r.stderr).To(BeEmpty())
+	})
+
+	It("takes its settings from PRISMHOOK_* and lets flags win", func() {
+		url := startReceiver(secret, receiver.DefectNone)
+		GinkgoT().Setenv("PRISMHOOK_URL", url)
+		GinkgoT().Setenv("PRISMHOOK_SECRET", "whsec_wrong")
+		GinkgoT().Setenv("PRISMHOOK_ONLY", "SIG-01")
+		r := cli("check", "--secret", secret)
+		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.stdout).To(ContainSubstring("1 checks against " + url))
+	})
+
+	It("exits 2 with one line when the receiver is unreachable, and leaves no empty report", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "r.json")
+		r := cli("check", "--url", closedURL(), "--secret", secret, "--json", file)
+		expectOneLineError(r, 2, "unreachable")
+		Expect(file).NotTo(BeAnExistingFile())
+	})
+
+	DescribeTable("refuses bad usage with exit 2 and one line",
+		func(substr string, args ...string) {
+			expectOneLineError(cli(append([]string{"check"}, args...)...), 2, substr)
+		},
+		Entry("unknown flag", "unknown flag: --bogus", "--bogus"),
+		Entry("no URL", "no receiver URL", "--secret", secret),
+		Entry("no secret", "no webhook secret", "--url", "http://127.0.0.1:1/"),
+		Entry("unknown profile", `unknown profile "strict"`, "--url", "http://127.0.0.1:1/", "--secret", secret, "--profile", "strict"),
+		Entry("unknown check ID", "unknown check ID SIG-99", "--url", "http://127.0.0.1:1/", "--secret", secret, "--only", "SIG-99"),
+		Entry("unreadable CA", "CA file", "--url", "https://127.0.0.1:1/", "--secret", secret, "--ca", "/nonexistent/ca.pem"),
+		Entry("bad duration", `invalid argument "soon"`, "--ack-timeout", "soon"),
+		Entry("unwritable report", "cannot write the JUnit report", "--url", "http://127.0.0.1:1/", "--secret", secret, "--junit", "/nonexistent/dir/r.xml"),
+	)
+
+	It("derives the artifact server's public URL from the route to the receiver", func() {
+		Expect(derivedPublicURL("http://127.0.0.1:8080/hook", "0.0.0.0:4011")).To(Equal("http://127.0.0.1:4011"))
+		Expect(derivedPublicURL("http://127.0.0.1/hook", ":4011")).To(Equal("http://127.0.0.1:4011"))
+		Expect(derivedPublicURL("http://127.0.0.1:8080/hook", "127.0.0.1:4011")).To(BeEmpty(), "a specific address is its own public URL")
+		Expect(derivedPublicURL("http://127.0.0.1:8080/hook", "0.0.0.0:0")).To(BeEmpty(), "the port is not known yet")
+	})
+
+	It("refuses malformed environment values with exit 2", func() {
+		GinkgoT().Setenv("PRISMHOOK_CONCURRENCY", "many")
+		expectOneLineError(cli("check", "--url", "http://127.0.0.1:1/", "--secret", secret), 2, "PRISMHOOK_CONCURRENCY")
+	})
+})
+
+var _ = Describe("demo", func() {
+	It("checks the example receiver and exits 0", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "demo.md")
+		r := cli("demo", "--markdown", file)
+		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.stdout).To(ContainSubstring("prismhook check --url"))
+		Expect(file).To(BeAnExistingFile())
+	})
+})

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+
+	"github.com/prismhook/prismhook/internal/receiver"
+	"github.com/prismhook/prismhook/suites"
+	"github.com/prismhook/prismhook/suites/report"
+	"github.com/spf13/cobra"
+)
+
+func newDemoCmd() *cobra.Command {
+	var (
+		profile string
+		reports reportFiles
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the full check against the bundled example receiver",
+		Long: `Demo starts prismhook's example receiver (a correct one, written with the
+webhook package) on the loopback interface and runs the full conformance
+check against it, to show what a check looks like and what a conforming
+receiver does. It needs nothing else and exits with the check's exit code.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			secret := newSecret()
+			rcv, err := receiver.Start(receiver.Options{Secret: secret})
+			if err != nil {
+				return usage("starting the example receiver: %v", err)
+			}
+			defer rcv.Close()
+			out := cmd.OutOrStdout()
+			cfg := suites.Config{URL: rcv.URL, Secret: secret, Profile: profile, Version: version}
+			if err := cfg.Validate(); err != nil {
+				return usage("%v", err)
+			}
+			err = runCheck(cmd.Context(), out, cfg, reports)
+			if code := exitCode(err); code == exitOK || code == exitFailed {
+				fmt.Fprintln(out, "\nNow check your own receiver: prismhook check --url https://your-host/webhooks/prism --secret whsec_...")
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&profile, "profile", suites.DefaultProfile, "core, recommended or production")
+	reports.addFlags(cmd)
+	completeWith(cmd, "profile", report.Profiles...)
+	return cmd
+}
+
+// newSecret returns a secret shaped like Prism's: "whsec_" and 32 random
+// bytes, base64url.
+func newSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return "whsec_" + base64.RawURLEncoding.EncodeToString(b)
+}
