@@ -19,3 +19,18 @@ func CatalogMarkdown() string {
 	}
 	return b.String()
 }
+
+// EnvVarsMarkdown renders EnvVars as the README's table of PRISMHOOK_*
+// variables; a test keeps the two identical.
+func EnvVarsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| Variable | Meaning | Default |\n|---|---|---|\n")
+	for _, v := range EnvVars {
+		def := v.Default
+		if def == "" {
+			def = "—"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", v.Name, v.Description, def)
+	}
+	return b.String()
+}

@@ -9,9 +9,19 @@ import (
 )
 
 // The README's check table is drawn from the catalogue; this keeps them from
-// drifting. Regenerate with: PRISMHOOK_UPDATE_README=1 go test ./suites -run TestREADMECatalog
+// drifting. Regenerate with: PRISMHOOK_UPDATE_README=1 go test ./suites -run TestREADME
 func TestREADMECatalog(t *testing.T) {
-	const start, end = "<!-- catalog:start -->\n", "<!-- catalog:end -->"
+	checkREADMESection(t, "catalog", suites.CatalogMarkdown())
+}
+
+// The README's table of PRISMHOOK_* variables is drawn from suites.EnvVars.
+func TestREADMEEnvVars(t *testing.T) {
+	checkREADMESection(t, "envvars", suites.EnvVarsMarkdown())
+}
+
+func checkREADMESection(t *testing.T, name, want string) {
+	t.Helper()
+	start, end := "<!-- "+name+":start -->\n", "<!-- "+name+":end -->"
 	raw, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -19,9 +29,8 @@ func TestREADMECatalog(t *testing.T) {
 	readme := string(raw)
 	i, j := strings.Index(readme, start), strings.Index(readme, end)
 	if i < 0 || j < i {
-		t.Fatal("README.md lacks the catalog markers")
+		t.Fatalf("README.md lacks the %s markers", name)
 	}
-	want := suites.CatalogMarkdown()
 	if got := readme[i+len(start) : j]; got != want {
 		if os.Getenv("PRISMHOOK_UPDATE_README") == "1" {
 			readme = readme[:i+len(start)] + want + readme[j:]
@@ -30,7 +39,7 @@ func TestREADMECatalog(t *testing.T) {
 			}
 			return
 		}
-		t.Errorf("README.md check table differs from suites.Catalog; run PRISMHOOK_UPDATE_README=1 go test ./suites -run TestREADMECatalog\n--- want\n%s", want)
+		t.Errorf("README.md %s section is out of date; run PRISMHOOK_UPDATE_README=1 go test ./suites -run TestREADME\n--- want\n%s", name, want)
 	}
 }
 
