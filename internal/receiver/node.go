@@ -25,7 +25,11 @@ const nodeStartTimeout = 15 * time.Second
 // StartNode runs the naive Node receiver (node/receiver.js, which uses the
 // documentation's verifyWebhook unchanged) on a free loopback port. Close
 // kills the process.
-func StartNode(secret string) (*Running, error) {
+func StartNode(secret string) (*Running, error) { return StartNodeOn(secret, 0) }
+
+// StartNodeOn is StartNode on a given loopback port (0 = any), for flows
+// where the receiver's URL must be registered before its secret is known.
+func StartNodeOn(secret string, port int) (*Running, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return nil, ErrNoNode
@@ -47,7 +51,7 @@ func StartNode(secret string) (*Running, error) {
 	stderr := &tailBuffer{max: 4 << 10}
 	cmd := exec.Command(node, script)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PORT=0", "WEBHOOK_SECRET="+secret)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port), "WEBHOOK_SECRET="+secret)
 	cmd.Stdout = &portWriter{ports: ports}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
