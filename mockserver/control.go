@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -115,6 +116,15 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 		return 0, nil, errorf(http.StatusBadRequest, "request body: give webhook_id, or url and secret, not both")
 	}
 	m := delivery.Message{URL: req.URL, Secret: req.Secret, EventType: req.Event}
+	if req.URL != "" {
+		u, err := url.Parse(req.URL)
+		if err != nil {
+			return 0, nil, errorf(http.StatusBadRequest, "request body \"/url\": must be an absolute http or https URL")
+		}
+		if err := s.checkTarget("/url", u); err != nil {
+			return 0, nil, err
+		}
+	}
 	if req.WebhookID != "" {
 		w, err := s.store.Webhook(req.WebhookID)
 		switch {

@@ -32,6 +32,14 @@ type Options struct {
 	APIKeys []string
 	// RequireHTTPS refuses webhook URLs that are not https.
 	RequireHTTPS bool
+	// DenyPrivateTargets is for a mock that untrusted users can reach: it
+	// refuses webhook URLs (and /_mock/emit URLs) whose host is localhost
+	// or a loopback, private, link-local (cloud metadata), unspecified or
+	// multicast IP address, and makes the sender refuse to connect to such
+	// an address whatever name resolved to it. Off by default: testing a
+	// local receiver means delivering to the loopback. It needs the
+	// sender's default transport (no Delivery.Sender.Transport).
+	DenyPrivateTargets bool
 	// GenerationDelay is how long a generation takes from queued to its
 	// terminal state (half of it queued, half processing); default 2s.
 	GenerationDelay time.Duration
@@ -82,6 +90,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("mockserver: negative generation delay %s", o.GenerationDelay)
 	case o.MaxBodyBytes < 0:
 		return fmt.Errorf("mockserver: negative body limit %d", o.MaxBodyBytes)
+	case o.DenyPrivateTargets && o.Delivery.Sender.Transport != nil:
+		return fmt.Errorf("mockserver: DenyPrivateTargets needs the sender's default transport; Delivery.Sender.Transport is set")
 	}
 	return nil
 }
@@ -118,6 +128,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Version == "" {
 		o.Version = delivery.Version
+	}
+	if o.DenyPrivateTargets {
+		o.Delivery.Sender.DenyPrivate = true
 	}
 	if o.Delivery.Sender.UserAgent == "" {
 		o.Delivery.Sender.UserAgent = "Prism-Webhooks/" + o.Version

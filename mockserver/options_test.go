@@ -38,6 +38,9 @@ var _ = Describe("Options", func() {
 		Entry("API key with a space", mockserver.Options{APIKeys: []string{"sk 1"}}, "whitespace"),
 		Entry("negative generation delay", mockserver.Options{GenerationDelay: -time.Second}, "generation delay"),
 		Entry("negative body limit", mockserver.Options{MaxBodyBytes: -1}, "body limit"),
+		Entry("private targets denied through a transport of the caller's", mockserver.Options{
+			DenyPrivateTargets: true, Delivery: delivery.Options{Sender: delivery.SenderOptions{Transport: http.DefaultTransport}},
+		}, "DenyPrivateTargets needs the sender's default transport"),
 	)
 
 	DescribeTable("New reports what it cannot set up",

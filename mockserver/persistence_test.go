@@ -21,6 +21,7 @@ import (
 
 	"github.com/prismhook/prismhook/mockserver"
 	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/mockserver/store"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -97,6 +98,46 @@ var _ = Describe("a data file", func() {
 			),
 		))
 		Expect(second.api("GET", "/v1/videos/"+unfinished, "").JSON()).To(HaveKeyWithValue("status", "completed"))
+	})
+
+	It("emits a generation's event again under the same event id after a restart", func() {
+		dataFile := filepath.Join(GinkgoT().TempDir(), "prismhook.db")
+		rc := startReceiver()
+		rc.answerWith(func(int) int { return http.StatusServiceUnavailable })
+
+		first := startMock(persistentOptions(dataFile))
+		hookID := first.createWebhook(rc.URL, "video.completed")["id"].(string)
+		genID := first.api("POST", "/v1/videos", `{"prompt": "once"}`).JSON()["id"].(string)
+		var eventID string
+		Eventually(func(g Gomega) {
+			ds := first.deliveries(hookID)
+			g.Expect(ds).To(ConsistOf(HaveKeyWithValue("attempts", ContainElement(HaveKeyWithValue("status", 503.0)))))
+			eventID = ds[0]["event_id"].(string)
+		}).Should(Succeed())
+		first.stop()
+
+		// The mock died after handing the event to the engine but before
+		// marking the generation emitted: the next start emits it again.
+		st, err := store.Open(dataFile)
+		Expect(err).NotTo(HaveOccurred())
+		g, err := st.Generation(genID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(g.Emitted).To(BeTrue())
+		g.Emitted = false
+		Expect(st.PutGeneration(g)).To(Succeed())
+		Expect(st.Close()).To(Succeed())
+
+		rc.answerWith(func(int) int { return http.StatusOK })
+		for len(rc.got) > 0 {
+			<-rc.got
+		}
+		second := startMock(persistentOptions(dataFile))
+		// The resumed delivery and the one emitted again: two deliveries,
+		// one event.
+		Eventually(func() []map[string]any { return second.deliveries(hookID) }).Should(ConsistOf(
+			And(HaveKeyWithValue("event_id", eventID), HaveKeyWithValue("status", "delivered")),
+			And(HaveKeyWithValue("event_id", eventID), HaveKeyWithValue("status", "delivered")),
+		))
 	})
 
 	It("cannot be opened by two servers at once", func() {

@@ -65,6 +65,11 @@ type Server struct {
 	mock      *api // spec/mock.yaml
 	handler   http.Handler
 
+	// readHeaderTimeout is how long Serve waits for a request's headers
+	// (readHeaderTimeout unless a test shortens it): a client that trickles
+	// them in, byte by byte, loses its connection rather than hold it.
+	readHeaderTimeout time.Duration
+
 	// publicURL is Options.PublicURL, or what Serve derived from its
 	// listener; nil until known.
 	publicURL atomic.Pointer[string]
@@ -100,6 +105,8 @@ func New(o Options) (*Server, error) {
 		logger:    o.Logger,
 		artifacts: artifacts.New(),
 		servers:   map[*http.Server]struct{}{},
+
+		readHeaderTimeout: readHeaderTimeout,
 	}
 	if o.PublicURL != "" {
 		s.publicURL.Store(&o.PublicURL)
@@ -146,19 +153,16 @@ func New(o Options) (*Server, error) {
 }
 
 // routes is the whole mock: the Prism API, the control API and health,
-// metrics, and the artifact files, behind the common middleware.
+// metrics, and the artifact files, behind the common middleware. Paths are
+// matched as they come, by prefix: an http.ServeMux would answer unclean
+// paths ("//v1/webhooks", "/v1") with an HTML redirect rather than the
+// JSON error every other answer uses.
 func (s *Server) routes() http.Handler {
 	arts := named(routeArtifacts, s.artifacts)
-	mux := http.NewServeMux()
-	mux.Handle("/v1/", s.prism)
-	mux.Handle("/_mock/", s.mock)
-	mux.Handle("/healthz", s.mock)
-	mux.Handle("/metrics", named(routeMetrics, promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{
+	metrics := named(routeMetrics, promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
-	})))
-	mux.Handle(artifacts.VideoPrefix, arts)
-	mux.Handle(artifacts.ThumbnailPrefix, arts)
+	}))
 
 	// Behind a proxy the public URL may have a path; serve the artifacts
 	// under it too, whether or not the proxy strips it.
@@ -166,13 +170,23 @@ func (s *Server) routes() http.Handler {
 	if u, err := url.Parse(s.opts.PublicURL); err == nil {
 		prefix = strings.TrimSuffix(u.Path, "/")
 	}
-	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if prefix != "" && strings.HasPrefix(r.URL.Path, prefix+"/") {
+	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case strings.HasPrefix(p, "/v1/"):
+			s.prism.ServeHTTP(w, r)
+		case strings.HasPrefix(p, "/_mock/"), p == "/healthz":
+			s.mock.ServeHTTP(w, r)
+		case p == "/metrics":
+			metrics.ServeHTTP(w, r)
+		case strings.HasPrefix(p, artifacts.VideoPrefix), strings.HasPrefix(p, artifacts.ThumbnailPrefix):
+			arts.ServeHTTP(w, r)
+		case prefix != "" && strings.HasPrefix(p, prefix+"/"):
 			http.StripPrefix(prefix, arts).ServeHTTP(w, r)
-			return
+		default:
+			writeError(w, r, s.logger, errorf(http.StatusNotFound, "no such path: %s", p))
 		}
-		writeError(w, r, s.logger, errorf(http.StatusNotFound, "no such path: %s", r.URL.Path))
-	}))
+	})
 	return s.observe(s.recoverPanics(s.limitBody(mux)))
 }
 
@@ -230,7 +244,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	srv := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: s.readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,

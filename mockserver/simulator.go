@@ -87,6 +87,7 @@ func (s *simulator) create(owner, prompt, provider string, duration int, base st
 		Duration:  duration,
 		Status:    store.GenQueued,
 		Outcome:   s.outcomeFor(prompt),
+		EventID:   delivery.NewEventID(), // stored with it: a restart must emit the same event
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
@@ -174,28 +175,34 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 
 // step moves g to status and stores it.
 func (s *simulator) step(ctx context.Context, g store.Generation, status string) (store.Generation, bool) {
-	s.state.RLock()
-	defer s.state.RUnlock()
-	if ctx.Err() != nil {
-		return g, false
-	}
 	g.Status = status
 	g.UpdatedAt = time.Now().UTC()
 	if status == store.GenFailed {
 		e := generationError
 		g.Error = &e
 	}
+	return g, s.put(ctx, g)
+}
+
+// put stores g, unless the run was cancelled; it reports whether it did.
+func (s *simulator) put(ctx context.Context, g store.Generation) bool {
+	s.state.RLock()
+	defer s.state.RUnlock()
+	if ctx.Err() != nil {
+		return false
+	}
 	if err := s.store.PutGeneration(g); err != nil {
 		s.logger.Error("storing a generation", slog.String("generation_id", g.ID), slog.String("error", err.Error()))
-		return g, false
+		return false
 	}
-	return g, true
+	return true
 }
 
 // emit hands g's event to the engine for every subscribed webhook, then
-// marks g emitted. The deliveries share one event id and the same bytes.
+// marks g emitted. The deliveries share g's event id and the same bytes.
 // A full queue is waited out; if the server stops first, g stays
-// unemitted and the next start emits it again: delivery is at least once.
+// unemitted and the next start emits it again, under the same event id:
+// delivery is at least once, and a receiver can tell a repeat.
 func (s *simulator) emit(ctx context.Context, g store.Generation) {
 	eventType := eventTypeFor(g.Status)
 	body, err := eventBody(g, eventType, g.UpdatedAt)
@@ -203,14 +210,28 @@ func (s *simulator) emit(ctx context.Context, g store.Generation) {
 		s.logger.Error("encoding an event", slog.String("generation_id", g.ID), slog.String("error", err.Error()))
 		return
 	}
-	eventID := delivery.NewEventID()
+	if g.EventID == "" {
+		// Stored by a version that did not keep event ids: choose one and
+		// store it before any delivery carries it.
+		g.EventID = delivery.NewEventID()
+		if !s.put(ctx, g) {
+			return
+		}
+	}
 	done := map[string]bool{} // webhook ids enqueued
-	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
-		finished, ok := s.enqueue(ctx, g, eventType, eventID, body, done)
+	const firstWait, maxWait = 50 * time.Millisecond, 5 * time.Second
+	for wait := firstWait; ; wait = min(2*wait, maxWait) {
+		finished, ok := s.enqueue(ctx, g, eventType, body, done)
 		if finished || !ok {
 			return
 		}
-		s.logger.Warn("delivery queue full; waiting to emit", slog.String("generation_id", g.ID), slog.Duration("wait", wait))
+		// Once per generation: under a long backlog every waiting
+		// generation retries, and a line per retry would flood the log.
+		level := slog.LevelDebug
+		if wait == firstWait {
+			level = slog.LevelWarn
+		}
+		s.logger.Log(ctx, level, "delivery queue full; waiting to emit", slog.String("generation_id", g.ID), slog.Duration("wait", wait))
 		if !sleepUntil(ctx, time.Now().Add(wait)) {
 			return
 		}
@@ -220,7 +241,7 @@ func (s *simulator) emit(ctx context.Context, g store.Generation) {
 // enqueue enqueues the deliveries of g's event not done yet. It reports
 // whether all are done (and g marked emitted), and false for ok when the
 // run must stop.
-func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType, eventID string, body []byte, done map[string]bool) (finished, ok bool) {
+func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType string, body []byte, done map[string]bool) (finished, ok bool) {
 	s.state.RLock()
 	defer s.state.RUnlock()
 	if ctx.Err() != nil {
@@ -239,7 +260,7 @@ func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType, 
 		_, err := s.engine.Enqueue(delivery.Delivery{
 			WebhookID:    w.ID,
 			EventType:    eventType,
-			EventID:      eventID,
+			EventID:      g.EventID,
 			GenerationID: g.ID,
 			URL:          w.URL,
 			Secret:       w.Secret,

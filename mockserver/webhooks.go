@@ -60,6 +60,9 @@ func (s *Server) createWebhook(c *call) (int, any, error) {
 	case s.opts.RequireHTTPS && u.Scheme != "https":
 		return 0, nil, errorf(http.StatusBadRequest, "request body \"/url\": this server accepts only https webhook URLs")
 	}
+	if err := s.checkTarget("/url", u); err != nil {
+		return 0, nil, err
+	}
 	w := store.Webhook{
 		ID:        newID("wh_"),
 		Owner:     c.owner,
@@ -75,6 +78,17 @@ func (s *Server) createWebhook(c *call) (int, any, error) {
 	v := webhookView(w)
 	v.Secret = w.Secret // the one answer that carries it
 	return http.StatusCreated, v, nil
+}
+
+// checkTarget refuses, under DenyPrivateTargets, a URL whose host is
+// localhost or a private IP address. Other names are checked by the sender
+// on each connection, against the addresses they resolve to then.
+func (s *Server) checkTarget(field string, u *url.URL) error {
+	if !s.opts.DenyPrivateTargets || !delivery.IsPrivateHost(u.Hostname()) {
+		return nil
+	}
+	return errorf(http.StatusBadRequest,
+		"request body %q: host %q is a loopback, private, link-local or otherwise internal address, which this server does not deliver to", field, u.Hostname())
 }
 
 func (s *Server) listWebhooks(c *call) (int, any, error) {

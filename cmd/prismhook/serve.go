@@ -23,6 +23,7 @@ type serveFlags struct {
 	addr, publicURL string
 	apiKeys         []string
 	requireHTTPS    bool
+	denyPrivate     bool
 	generationDelay time.Duration
 	deliveryTimeout time.Duration
 	retrySchedule   string
@@ -66,6 +67,7 @@ accepted. State is in memory unless --data names a file.`,
 	fl.StringVar(&f.publicURL, "public-url", "", "base URL of generated links such as video_url (default: from --addr)")
 	fl.StringSliceVar(&f.apiKeys, "api-key", nil, "accepted API key, repeatable (env PRISM_API_KEYS, comma-separated; default: any)")
 	fl.BoolVar(&f.requireHTTPS, "require-https", false, "refuse webhook URLs that are not https://")
+	fl.BoolVar(&f.denyPrivate, "deny-private-targets", false, "never deliver to loopback, private, link-local (cloud metadata) or other internal addresses, for a mock open to others")
 	fl.DurationVar(&f.generationDelay, "generation-delay", 2*time.Second, "time from a video request to its outcome")
 	fl.DurationVar(&f.deliveryTimeout, "delivery-timeout", delivery.DefaultTimeout, "time a receiver has to answer a delivery")
 	fl.StringVar(&f.retrySchedule, "retry-schedule", formatSchedule(delivery.DefaultSchedule), "comma-separated delays between delivery attempts")
@@ -106,10 +108,11 @@ func runServe(ctx context.Context, cmd *cobra.Command, f serveFlags) error {
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	opts := mockserver.Options{
-		PublicURL:       f.publicURL,
-		APIKeys:         f.apiKeys,
-		RequireHTTPS:    f.requireHTTPS,
-		GenerationDelay: f.generationDelay,
+		PublicURL:          f.publicURL,
+		APIKeys:            f.apiKeys,
+		RequireHTTPS:       f.requireHTTPS,
+		DenyPrivateTargets: f.denyPrivate,
+		GenerationDelay:    f.generationDelay,
 		Delivery: delivery.Options{
 			Sender:    delivery.SenderOptions{Timeout: f.deliveryTimeout},
 			Schedule:  schedule,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -81,6 +82,32 @@ var _ = Describe("serve", func() {
 		Expect(err).NotTo(HaveOccurred())
 		resp.Body.Close()
 		Expect(resp.StatusCode).To(Equal(http.StatusOK))
+	})
+
+	It("refuses private webhook targets with --deny-private-targets", func() {
+		addr := freeAddr()
+		done := background("serve", "--addr", addr, "--deny-private-targets", "--log-level", "warn")
+		waitHealthy("http://"+addr+"/healthz", done)
+		create := func(target string) (int, string) {
+			req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/webhooks",
+				strings.NewReader(`{"url": "`+target+`", "events": ["video.completed"]}`))
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Authorization", "Bearer k")
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			Expect(err).NotTo(HaveOccurred())
+			return resp.StatusCode, string(b)
+		}
+		code, body := create("http://169.254.169.254/latest/meta-data/")
+		Expect(code).To(Equal(http.StatusBadRequest))
+		Expect(body).To(ContainSubstring(`host \"169.254.169.254\"`))
+		code, _ = create("http://" + addr + "/hook")
+		Expect(code).To(Equal(http.StatusBadRequest))
+		code, body = create("https://your-server.com/webhooks/prism")
+		Expect(code).To(Equal(http.StatusCreated), body)
 	})
 
 	DescribeTable("refuses bad settings with exit 2 and one line",

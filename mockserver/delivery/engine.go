@@ -115,6 +115,10 @@ func NewEngine(o Options) (*Engine, error) {
 		return nil, fmt.Errorf("delivery: negative time scale %v", o.TimeScale)
 	case o.Workers < 0 || o.QueueSize < 0 || o.Retention < 0:
 		return nil, errors.New("delivery: workers, queue size and retention cannot be negative")
+	case o.Sender.DenyPrivate && o.Sender.Transport != nil:
+		// A transport of the caller's dials as it likes: the check could
+		// not be kept.
+		return nil, errors.New("delivery: DenyPrivate needs the default transport, not a Transport of its own")
 	}
 	for i, d := range o.Schedule {
 		if d < 0 {

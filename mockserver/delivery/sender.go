@@ -40,6 +40,14 @@ type SenderOptions struct {
 	// MaxResponseBytes is how much of an answer is kept as its excerpt,
 	// default 1 KiB. The rest is drained up to a bound, then dropped.
 	MaxResponseBytes int64
+	// DenyPrivate refuses to connect to private addresses (see
+	// IsPrivateAddr), checked on each address dialled, after name
+	// resolution: for a sender that serves untrusted users, which must not
+	// reach the host's own or its network's services. The default
+	// transport then ignores proxy settings: through a proxy the address
+	// dialled would be the proxy's, not the receiver's. It has no effect on
+	// a Transport of the caller's, which NewEngine therefore refuses.
+	DenyPrivate bool
 }
 
 // Sender makes one HTTP attempt for a Message, applying its Fault. It is
@@ -73,7 +81,7 @@ func NewSender(o SenderOptions) *Sender {
 	}
 	s.rt = o.Transport
 	if s.rt == nil {
-		s.rt = newTransport(o.TLSConfig)
+		s.rt = newTransport(o.TLSConfig, o.DenyPrivate)
 	}
 	s.buffers.New = func() any {
 		b := make([]byte, s.maxResp)
@@ -86,11 +94,17 @@ func NewSender(o SenderOptions) *Sender {
 // deliveries to the same receiver. It speaks HTTP/1.1 only, so header names
 // reach the wire as the sender spells them (HTTP/2 lowercases them all), and
 // asks for no compression, so the request carries only the sender's
-// headers. Timeouts come from each attempt's context.
-func newTransport(tlsConf *tls.Config) *http.Transport {
+// headers. Timeouts come from each attempt's context. denyPrivate refuses
+// private addresses as they are dialled, and direct connections only.
+func newTransport(tlsConf *tls.Config, denyPrivate bool) *http.Transport {
 	dialer := &net.Dialer{KeepAlive: 30 * time.Second}
+	proxy := http.ProxyFromEnvironment
+	if denyPrivate {
+		dialer.Control = refusePrivate
+		proxy = nil
+	}
 	t := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
+		Proxy:               proxy,
 		DialContext:         dialer.DialContext,
 		MaxIdleConns:        1024,
 		MaxIdleConnsPerHost: 512,
@@ -212,8 +226,13 @@ func classify(err error, elapsed time.Duration) (ErrKind, error) {
 	if errors.As(err, &uerr) {
 		err = uerr.Err // the URL is in the Exchange already
 	}
-	var nerr net.Error
+	var (
+		nerr net.Error
+		perr *PrivateTargetError
+	)
 	switch {
+	case errors.As(err, &perr):
+		return ErrKindConnection, perr // the reason alone: "dial tcp …:" would only repeat the address
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout():
 		return ErrKindTimeout, fmt.Errorf("timeout: no answer after %s: %w", elapsed.Round(time.Millisecond), err)
 	case isTLSError(err):

@@ -50,6 +50,10 @@ type Generation struct {
 	Error        *webhook.Error `json:"error,omitempty"`
 	CreatedAt    time.Time      `json:"created_at"`
 	UpdatedAt    time.Time      `json:"updated_at"`
+	// EventID is the id ("evt_…") of the terminal event, chosen when the
+	// generation is created, so that every delivery of that event carries
+	// it, those a restart emits again included.
+	EventID string `json:"event_id,omitempty"`
 	// Emitted is set once the terminal event has been handed to the
 	// delivery engine; a restart re-emits generations where it is false.
 	Emitted bool `json:"emitted"`
