@@ -48,9 +48,6 @@ type harness struct {
 	target *url.URL
 	roots  *x509.CertPool // nil: system roots
 	sender *delivery.Sender
-	// transport is the sender's, kept to close its connections when the
-	// run ends (see close).
-	transport *http.Transport
 
 	art       *artifacts.Server
 	artErr    error // why the artifact server is not serving, if it is not
@@ -90,39 +87,16 @@ func newHarness(c Config) (*harness, error) {
 			return nil, err
 		}
 	}
-	h.transport = newTransport(&tls.Config{RootCAs: h.roots, MinVersion: tls.VersionTLS12})
 	h.sender = delivery.NewSender(delivery.SenderOptions{
 		Timeout:   c.AckTimeout,
 		UserAgent: "Prism-Webhooks/" + c.Version,
-		Transport: h.transport,
+		TLSConfig: &tls.Config{RootCAs: h.roots, MinVersion: tls.VersionTLS12},
 	})
 	return h, nil
 }
 
-// newTransport is the sender's transport, set up as delivery's default one
-// is (HTTP/1.1 only, so header spelling reaches the wire; no compression;
-// keep-alive for bursts) but owned by the harness, so that a run can close
-// its connections when it ends. A receiver under test, often an
-// httptest.Server in a user's own test, must not be left with idle
-// connections that hold up its shutdown.
-func newTransport(tlsConf *tls.Config) *http.Transport {
-	dialer := &net.Dialer{KeepAlive: 30 * time.Second}
-	t := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         dialer.DialContext,
-		MaxIdleConns:        1024,
-		MaxIdleConnsPerHost: 512,
-		IdleConnTimeout:     90 * time.Second,
-		DisableCompression:  true,
-		TLSClientConfig:     tlsConf,
-		Protocols:           new(http.Protocols),
-	}
-	t.Protocols.SetHTTP1(true)
-	return t
-}
-
 // close releases the run's connections to the receiver.
-func (h *harness) close() { h.transport.CloseIdleConnections() }
+func (h *harness) close() { h.sender.CloseIdleConnections() }
 
 // preflight makes sure the receiver can be reached at all: a TCP dial, and
 // for HTTPS a TLS handshake whose result TLS-02 reports. An unreachable

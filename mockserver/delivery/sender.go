@@ -90,6 +90,17 @@ func NewSender(o SenderOptions) *Sender {
 	return s
 }
 
+// CloseIdleConnections closes the keep-alive connections the sender holds
+// open. A sender used for a bounded run (the conformance harness, `send`)
+// calls it at the end, so that a receiver under test — often an
+// httptest.Server in someone's own test — is not left with idle
+// connections that hold up its shutdown.
+func (s *Sender) CloseIdleConnections() {
+	if c, ok := s.rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // newTransport returns a keep-alive transport for many concurrent
 // deliveries to the same receiver. It speaks HTTP/1.1 only, so header names
 // reach the wire as the sender spells them (HTTP/2 lowercases them all), and
