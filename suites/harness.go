@@ -172,7 +172,7 @@ func (h *harness) startArtifacts() (stop func()) {
 	}
 	h.publicURL = strings.TrimSuffix(h.cfg.PublicURL, "/")
 	if h.publicURL == "" {
-		h.publicURL = "http://" + publicAddr(ln.Addr())
+		h.publicURL = "http://" + publicAddr(ln.Addr(), hostPort(h.target))
 	}
 	srv := &http.Server{Handler: h.art, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }() // returns http.ErrServerClosed after Close
@@ -181,14 +181,24 @@ func (h *harness) startArtifacts() (stop func()) {
 	return func() { srv.Close() }
 }
 
-// publicAddr turns a bound address into one a local receiver can dial: an
-// unspecified host (0.0.0.0, ::) becomes the loopback address.
-func publicAddr(a net.Addr) string {
+// publicAddr turns the artifact server's bound address into one the
+// receiver can dial. A specific host is its own answer. An unspecified one
+// (0.0.0.0, ::, as in a container) becomes the local address this host uses
+// to reach the receiver — in containers and on most networks one at which
+// the receiver can reach back — and loopback when there is no route.
+func publicAddr(a net.Addr, receiver string) string {
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok || !tcp.IP.IsUnspecified() {
 		return a.String()
 	}
-	return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+	port := fmt.Sprint(tcp.Port)
+	// A UDP "connection" sends nothing: it only asks the kernel for a route.
+	conn, err := net.Dial("udp", receiver)
+	if err != nil {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	defer conn.Close()
+	return net.JoinHostPort(conn.LocalAddr().(*net.UDPAddr).IP.String(), port)
 }
 
 // newGenerationID returns a fresh "gen_" id, so every check's events are

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -123,42 +121,7 @@ func (f *checkFlags) config(cmd *cobra.Command) (suites.Config, error) {
 	if err := c.Validate(); err != nil {
 		return c, usage("%v", err)
 	}
-	if c.PublicURL == "" {
-		c.PublicURL = derivedPublicURL(c.URL, c.ArtifactAddr)
-	}
 	return c, nil
-}
-
-// derivedPublicURL guesses the artifact server's public URL when it listens
-// on all interfaces at a fixed port: the local address this host uses to
-// reach the receiver is, in containers and on most networks, one at which
-// the receiver can reach back. It returns "" (the harness's default) when
-// there is nothing to guess or the guess fails.
-func derivedPublicURL(receiverURL, artifactAddr string) string {
-	host, port, err := net.SplitHostPort(artifactAddr)
-	if err != nil || port == "0" || (host != "" && !net.ParseIP(host).IsUnspecified()) {
-		return ""
-	}
-	u, err := url.Parse(receiverURL)
-	if err != nil {
-		return ""
-	}
-	target := u.Host
-	if u.Port() == "" {
-		defaultPort := "80"
-		if u.Scheme == "https" {
-			defaultPort = "443"
-		}
-		target = net.JoinHostPort(u.Hostname(), defaultPort)
-	}
-	// A UDP "connection" sends nothing: it only asks the kernel for a route.
-	conn, err := net.Dial("udp", target)
-	if err != nil {
-		return ""
-	}
-	defer conn.Close()
-	local := conn.LocalAddr().(*net.UDPAddr)
-	return "http://" + net.JoinHostPort(local.IP.String(), port)
 }
 
 // runCheck runs the checks of c with progress on out, writes the requested

@@ -115,13 +115,6 @@ var _ = Describe("check", func() {
 		Entry("unwritable report", "cannot write the JUnit report", "--url", "http://127.0.0.1:1/", "--secret", secret, "--junit", "/nonexistent/dir/r.xml"),
 	)
 
-	It("derives the artifact server's public URL from the route to the receiver", func() {
-		Expect(derivedPublicURL("http://127.0.0.1:8080/hook", "0.0.0.0:4011")).To(Equal("http://127.0.0.1:4011"))
-		Expect(derivedPublicURL("http://127.0.0.1/hook", ":4011")).To(Equal("http://127.0.0.1:4011"))
-		Expect(derivedPublicURL("http://127.0.0.1:8080/hook", "127.0.0.1:4011")).To(BeEmpty(), "a specific address is its own public URL")
-		Expect(derivedPublicURL("http://127.0.0.1:8080/hook", "0.0.0.0:0")).To(BeEmpty(), "the port is not known yet")
-	})
-
 	It("refuses malformed environment values with exit 2", func() {
 		GinkgoT().Setenv("PRISMHOOK_CONCURRENCY", "many")
 		expectOneLineError(cli("check", "--url", "http://127.0.0.1:1/", "--secret", secret), 2, "PRISMHOOK_CONCURRENCY")
