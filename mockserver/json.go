@@ -18,9 +18,19 @@ func (c *call) decode(v any) error {
 	return nil
 }
 
-// jsonBuffers recycles the buffers answers are encoded into: most answers
-// are small and alike, and the mock answers many.
-var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// jsonEncoders recycles the buffers answers are encoded into, each with its
+// encoder: most answers are small and alike, and the mock answers many.
+var jsonEncoders = sync.Pool{New: func() any {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+type jsonEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
 
 // encodeFailure answers for a value that cannot be encoded, which only a
 // programming error produces.
@@ -29,18 +39,16 @@ var encodeFailure = []byte(`{"error":{"type":"internal_error","message":"interna
 // writeJSON answers with v as JSON (without HTML escaping: messages show
 // "<", not "\u003c").
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	buf := jsonBuffers.Get().(*bytes.Buffer)
+	e := jsonEncoders.Get().(*jsonEncoder)
 	defer func() {
-		if buf.Cap() <= 64<<10 { // a huge answer's buffer is left to the GC
-			buf.Reset()
-			jsonBuffers.Put(buf)
+		if e.buf.Cap() <= 64<<10 { // a huge answer's buffer is left to the GC
+			e.buf.Reset()
+			jsonEncoders.Put(e)
 		}
 	}()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
 	b := encodeFailure
-	if err := enc.Encode(v); err == nil {
-		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if err := e.enc.Encode(v); err == nil {
+		b = bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
 	} else {
 		status = http.StatusInternalServerError
 	}

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,21 @@ import (
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+
+	// series caches each (route, status) pair's counter and histogram:
+	// WithLabelValues hashes the label values and formats the status on
+	// every call. Routes and statuses are few, so the cache stays small.
+	series sync.Map // seriesKey → *series
+}
+
+type seriesKey struct {
+	route  string
+	status int
+}
+
+type series struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
@@ -38,6 +54,15 @@ func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
 }
 
 func (m *httpMetrics) observe(route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	k := seriesKey{route, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, &series{
+			requests: m.requests.WithLabelValues(route, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(route),
+		})
+	}
+	sr := v.(*series)
+	sr.requests.Inc()
+	sr.duration.Observe(d.Seconds())
 }

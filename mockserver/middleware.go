@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -77,12 +76,16 @@ func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{id: cleanRequestID(r.Header.Get("X-Request-Id")), route: routeUnmatched}
+		// One allocation for both: each request needs them until it ends.
+		st := &struct {
+			rec  recorder
+			info requestInfo
+		}{rec: recorder{ResponseWriter: w}, info: requestInfo{id: cleanRequestID(r.Header.Get("X-Request-Id")), route: routeUnmatched}}
+		rec, info := &st.rec, &st.info
 		if info.id == "" {
 			info.id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", info.id)
-		rec := &recorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
 
 		status := rec.status
@@ -129,10 +132,22 @@ var (
 )
 
 func newRequestID() string {
-	var b [len("req_") + 8 + 8]byte
+	var b [len("req_") + 8 + 16]byte
 	n := copy(b[:], requestIDPrefix)
-	return string(fmt.Appendf(b[:n], "%08x", requestCounter.Add(1)))
+	c := requestCounter.Add(1)
+	// At least 8 hex digits, as %08x would write, without fmt's cost.
+	digits := 8
+	for c>>(4*digits) != 0 {
+		digits++
+	}
+	for i := n + digits - 1; i >= n; i-- {
+		b[i] = hexDigits[c&0xf]
+		c >>= 4
+	}
+	return string(b[:n+digits])
 }
+
+const hexDigits = "0123456789abcdef"
 
 // recoverPanics turns a panic into a logged internal error and, if nothing
 // was written yet, a JSON 500: never a stack trace on the wire.

@@ -36,6 +36,7 @@ type api struct {
 	ops      map[*openapi3.Operation]operation
 	methods  []string // every method of the document, to compute Allow
 	validate *openapi3filter.Options
+	noBody   *openapi3filter.Options // validate without the request body
 	logger   *slog.Logger
 }
 
@@ -65,6 +66,9 @@ func newAPI(name string, doc *openapi3.T, handlers map[string]operation, auth *a
 		},
 		logger: logger,
 	}
+	noBody := *a.validate
+	noBody.ExcludeRequestBody = true
+	a.noBody = &noBody
 	seen := map[string]bool{}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		for method, op := range doc.Paths.Value(path).Operations() {
@@ -107,7 +111,7 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
-		if body, err = io.ReadAll(r.Body); err != nil {
+		if body, err = readBody(r); err != nil {
 			if e, ok := tooLargeError(err); ok {
 				a.fail(w, r, e)
 				return
@@ -115,13 +119,8 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, errorf(http.StatusBadRequest, "reading the request body: %v", err))
 			return
 		}
-		// The validator reads the body again (once for authentication,
-		// once for the schema); GetBody hands it fresh readers.
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: a.validate}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+	if err := a.validateRequest(r, route, params, body); err != nil {
 		a.fail(w, r, validationError(err))
 		return
 	}
@@ -136,6 +135,54 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, status, v)
+}
+
+// validateRequest checks r against its route: security, then parameters,
+// then the body, which is the order and the errors of
+// openapi3filter.ValidateRequest. The first two steps get the request
+// without its body: ValidateRequest would read the body into a new buffer
+// for the authentication function, which reads only headers, and once more
+// for the schema. The body step reads it once, from the bytes read already.
+func (a *api) validateRequest(r *http.Request, route *routers.Route, params map[string]string, body []byte) error {
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: a.noBody}
+	r.Body, r.GetBody = http.NoBody, nil
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		return err
+	}
+	rb := route.Operation.RequestBody
+	if rb == nil || rb.Value == nil {
+		// ValidateRequest ignores a body the operation does not describe.
+		return nil
+	}
+	if body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	in.Options = a.validate
+	return openapi3filter.ValidateRequestBody(r.Context(), in, rb.Value)
+}
+
+// readBody reads r's body whole. limitBody refused a declared length over
+// the limit, so a declared length sizes the buffer exactly (one byte more,
+// to see the end without growing); io.ReadAll would start at 512 bytes.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength <= 0 || r.ContentLength > DefaultMaxBodyBytes {
+		return io.ReadAll(r.Body)
+	}
+	b := make([]byte, 0, r.ContentLength+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // more than declared (a request built by hand)
+		}
+		n, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
