@@ -11,17 +11,14 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
+
+	"github.com/prismhook/prismhook/internal/bench/benchserve"
 )
 
 func main() {
@@ -60,23 +57,5 @@ func run(addr, listFile, createdFile string) error {
 		w.WriteHeader(http.StatusCreated)
 		w.Write(created)
 	})
-	return serve(addr, mux)
-}
-
-// serve runs h on addr until SIGINT or SIGTERM, then shuts down gracefully.
-func serve(addr string, h http.Handler) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	slog.Info("bare: listening", "addr", addr)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	return benchserve.Serve("bare", addr, mux)
 }
