@@ -2,6 +2,7 @@ package suites_test
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,11 +51,8 @@ func TestCatalogIDsAreUniqueAndComplete(t *testing.T) {
 			t.Errorf("duplicate ID %s", c.ID)
 		}
 		seen[c.ID] = true
-		if c.Level == "" || c.Title == "" || c.Doc == "" {
-			t.Errorf("%s: level, title and doc line are required", c.ID)
+		if !slices.Contains(suites.Levels, c.Level) || c.Title == "" || c.Doc == "" {
+			t.Errorf("%s: a known level, a title and a doc line are required", c.ID)
 		}
-	}
-	if len(suites.Catalog) != 23 {
-		t.Errorf("catalogue has %d checks, PRODUCT.md lists 23", len(suites.Catalog))
 	}
 }
