@@ -91,15 +91,26 @@ func checkSequentialAck(r *checkRun) {
 }
 
 // checkSequentialP95 is TIME-02, under the latency rule of ackLatencyMS.
+// An unacknowledged delivery is never within the target, even when the
+// ack timeout is shorter than the target: when they are more than 5% of
+// the run, the p95 delivery is one of them.
 func checkSequentialP95(r *checkRun) {
 	evs := r.sequentialEvidence()
 	ls := make([]float64, len(evs))
+	unacked := 0
 	for i, ev := range evs {
-		ls[i], _ = ackLatencyMS(ev, r.h.cfg.AckTimeout)
+		var ok bool
+		if ls[i], ok = ackLatencyMS(ev, r.h.cfg.AckTimeout); !ok {
+			unacked++
+		}
 	}
 	p95 := percentile(ls, 95)
 	shown := showMS(p95)
-	r.Expect(p95).To(gomega.BeNumerically("<=", ms(p95Limit)), "p95 acknowledgement latency %s over %d sequential events%s, want at most %s",
+	if unacked > 0 {
+		shown += fmt.Sprintf(" (%d of %d not acknowledged)", unacked, len(evs))
+	}
+	within := p95 <= ms(p95Limit) && unacked <= len(evs)-(len(evs)*95+99)/100
+	r.Expect(within).To(gomega.BeTrue(), "p95 acknowledgement latency %s over %d sequential events%s, want at most %s",
 		shown, len(evs), r.stoppedEarly(evs), p95Limit)
 	r.explain("p95 acknowledgement latency %s over %d sequential events", shown, len(evs))
 }
