@@ -56,6 +56,17 @@ func (h *harness) sequentialRun(ctx context.Context) ([]delivery.Exchange, error
 	return h.seq, h.seqErr
 }
 
+// awaitSequential returns once the sequential run is over, when TIME-01 or
+// TIME-02 is selected (it may run it itself); at once otherwise.
+func (h *harness) awaitSequential(ctx context.Context) {
+	for _, id := range []string{"TIME-01", "TIME-02"} {
+		if ok, _ := h.cfg.selected(id); ok {
+			_, _ = h.sequentialRun(ctx)
+			return
+		}
+	}
+}
+
 // sequentialEvidence runs (or waits for) the sequential run and records it.
 func (r *checkRun) sequentialEvidence() []report.Evidence {
 	xs, err := r.h.sequentialRun(r.ctx)

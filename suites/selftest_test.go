@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,8 +116,31 @@ func newTestCA() (*receiver.TestCA, string) {
 	return ca, caFile
 }
 
+// alsoFails names the checks a new check's defect breaks besides its own
+// when the whole catalogue runs: a receiver that verifies over
+// mis-decoded text also refuses ROB-07's long multi-byte prompt.
+var alsoFails = map[string][]string{"SIG-09": {"ROB-07"}}
+
+// runWhole runs the whole catalogue against the receiver with id's defect.
+// Only TIME-04's own defect gets the sustained load (it is what takes
+// time); every other run skips it.
+func runWhole(id string) caseRun {
+	rcv, err := receiver.Start(receiver.Options{Secret: secret, Defect: receiver.Defects[id]})
+	if err != nil {
+		return caseRun{err: err}
+	}
+	defer rcv.Close()
+	c := fastConfig(rcv.URL)
+	if id != "TIME-04" {
+		c.Skip = []string{"TIME-04"}
+	}
+	rep, err := suites.Run(context.Background(), c)
+	return caseRun{rep: rep, err: err}
+}
+
 var _ = Describe("Each check against the receiver with its defect", Ordered, func() {
 	runs := map[string]caseRun{}
+	whole := map[string]caseRun{} // the whole catalogue, for the new checks
 
 	// The cases run at once, each with its own receiver and artifact
 	// server: the slowest (TIME-01, which waits out two 5 s timeouts) sets
@@ -134,8 +158,42 @@ var _ = Describe("Each check against the receiver with its defect", Ordered, fun
 				runs[dc.name] = run
 			})
 		}
+		for _, id := range newChecks {
+			wg.Go(func() {
+				defer GinkgoRecover()
+				run := runWhole(id)
+				mu.Lock()
+				defer mu.Unlock()
+				whole[id] = run
+			})
+		}
 		wg.Wait()
 	})
+
+	DescribeTable("the whole catalogue against a new check's defect fails that check and no other",
+		func(id string) {
+			run := whole[id]
+			Expect(run.err).NotTo(HaveOccurred())
+			var failed []string
+			for _, c := range run.rep.Checks {
+				if c.Outcome == report.Fail || c.Outcome == report.Error {
+					failed = append(failed, c.ID)
+					Expect(c.Fix).NotTo(BeNil(), c.ID)
+				}
+			}
+			Expect(failed).To(ConsistOf(append([]string{id}, alsoFails[id]...)), "whole run against %s", receiver.Defects[id])
+			if slices.Contains(alsoFails[id], "ROB-07") {
+				Expect(result(run.rep, "ROB-07").Reason).To(ContainSubstring("see " + id))
+			}
+		},
+		func() []TableEntry {
+			var es []TableEntry
+			for _, id := range newChecks {
+				es = append(es, Entry(nil, id))
+			}
+			return es
+		}(),
+	)
 
 	entries := []TableEntry{}
 	for _, dc := range defectCases() {
