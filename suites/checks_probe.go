@@ -3,7 +3,6 @@ package suites
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -163,11 +162,13 @@ func checkConcurrentDuplicates(r *checkRun) {
 const (
 	outage         = 3 * time.Second
 	maxOutageFetch = 10
-	// growthFactor: the last gap between fetches must be this much longer
-	// than the first one to count as backoff.
+	// growthFactor: the later half of the gaps between fetches must be, on
+	// average, this much longer than the earlier half to count as backoff
+	// (averages, so that jitter does not decide).
 	growthFactor = 1.5
 	// retryAfterGap: the artifact server's 503s carry Retry-After: 1; a
-	// receiver that waits that long every time is not storming either.
+	// receiver that waits about that long on average is not storming
+	// either, growing gaps or not.
 	retryAfterGap = 900 * time.Millisecond
 )
 
@@ -201,11 +202,29 @@ func checkRetryBackoff(r *checkRun) {
 	}
 	shown := fmt.Sprintf("%d fetches during the %s outage, gaps %s", len(during), outage, gapList(gaps))
 	r.Expect(len(during)).To(gomega.BeNumerically("<=", maxOutageFetch), "%s: more than %d is a retry storm; back off between attempts", shown, maxOutageFetch)
-	if len(gaps) >= 2 {
-		growing := float64(gaps[len(gaps)-1]) >= growthFactor*float64(gaps[0])
-		r.Expect(growing || slices.Min(gaps) >= retryAfterGap).To(gomega.BeTrue(), "%s: the gaps do not grow (no backoff) and are shorter than the Retry-After of 1 s", shown)
-	}
+	r.Expect(backsOff(gaps)).To(gomega.BeTrue(), "%s: the gaps do not grow (no backoff) and are shorter than the Retry-After of 1 s", shown)
 	r.explain("%s", shown)
+}
+
+// backsOff judges the gaps between fetches during the outage: fewer than
+// two say nothing; otherwise the later half must be on average
+// growthFactor times the earlier half, or the gaps about as long as the
+// Retry-After the server asked for.
+func backsOff(gaps []time.Duration) bool {
+	if len(gaps) < 2 {
+		return true
+	}
+	early, late := gaps[:len(gaps)/2], gaps[len(gaps)/2:]
+	return float64(mean(late)) >= growthFactor*float64(mean(early)) || mean(gaps) >= retryAfterGap
+}
+
+// mean is the average of ds (which is not empty).
+func mean(ds []time.Duration) time.Duration {
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return sum / time.Duration(len(ds))
 }
 
 // gapList renders gaps between fetches in milliseconds, at most 12 of them.
