@@ -105,7 +105,7 @@ var Catalog = []Check{
 		Usually: "the signature is computed over something other than the raw body, with the wrong secret, or the parser rejects a documented field",
 		Fix: report.Fix{
 			Why:       "This is the event Prism sends for every finished video. If it is not acknowledged with a 2xx, Prism retries it and finally gives up, and your application never learns that the video is ready.",
-			How:       "Compute HMAC-SHA256 of the raw request body with the webhook secret (the whsec_… value returned when the webhook was created, used as it is), hex-encode it in lowercase and compare it with X-Prism-Signature in constant time. Then parse the JSON and answer 200 or 202. Accept every field of the documented payload.",
+			How:       "Compute HMAC-SHA256 of the raw request body with the webhook secret (the whsec_… value returned when the webhook was created, used as it is), hex-encode it in lowercase and compare it with X-Prism-Signature in constant time. HMAC is a keyed hash every language ships: crypto.createHmac('sha256', secret) in Node, hmac.new(secret, body, hashlib.sha256) in Python, hash_hmac('sha256', $body, $secret) in PHP, hmac.New(sha256.New, secret) in Go. Then parse the JSON and answer 200 or 202, accepting every field of the documented payload.",
 			Reference: refVerify,
 		},
 	},
@@ -355,7 +355,7 @@ var Catalog = []Check{
 		Usually: "the body size limit was set for the documentation's tiny example",
 		Fix: report.Fix{
 			Why:       "Prompts can be long and written in scripts that take several bytes per character. A body limit sized for the short example refuses real events.",
-			How:       "Allow bodies of at least 256 KiB on the webhook route (1 MiB is a good limit): e.g. express.raw({limit: '1mb'}), Flask MAX_CONTENT_LENGTH, nginx client_max_body_size.",
+			How:       "Allow bodies of at least 256 KiB on the webhook route, 1 MiB being a good limit (express.raw({limit: '1mb'}), Flask MAX_CONTENT_LENGTH, nginx client_max_body_size, PHP post_max_size). Count bytes, not characters: one character of a prompt can take four bytes.",
 			Reference: refServer,
 		},
 	},
