@@ -78,7 +78,8 @@ const (
 	// for the documentation's tiny example.
 	DefectSmallBodyLimit Defect = "small-body-limit"
 	// DefectRacyDedupe deduplicates in two steps, look up then (after a
-	// database round trip) record, so simultaneous duplicates all pass.
+	// 250 ms call to a dedupe store) record, so duplicates that arrive
+	// within that window all pass.
 	DefectRacyDedupe Defect = "racy-dedupe"
 	// DefectRetryStorm retries a failed fetch every 10 ms, with no backoff
 	// and no regard for Retry-After.

@@ -45,7 +45,7 @@ const (
 	sluggishAck    = 1200 * time.Millisecond
 	serialWork     = 150 * time.Millisecond
 	throughputWork = 25 * time.Millisecond
-	dedupeLookup   = 50 * time.Millisecond
+	dedupeLookup   = 250 * time.Millisecond
 	smallBodyLimit = 4 << 10
 	largeBodyStall = 10 * time.Second
 )
