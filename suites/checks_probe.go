@@ -50,6 +50,16 @@ func (r *checkRun) noFetch() {
 		r.h.cfg.ProbeWait, r.h.publicURL)
 }
 
+// notes are the run's one-line remarks: without ExpectFetch, that the
+// receiver's processing was never observed when every probe that ran saw
+// no fetch of video_url.
+func (h *harness) notes() []string {
+	if h.cfg.ExpectFetch || h.fetchSeen.Load() || h.noFetchSkips.Load() == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("Processing was never observed: the receiver never fetched video_url, so %d probe check(s) skipped; if its processing does download video_url, run with --expect-fetch to make this a failure.", h.noFetchSkips.Load())}
+}
+
 // firstFetch waits a probe wait for the first fetch of genID's video and
 // ends the check (noFetch) when none comes.
 func (r *checkRun) firstFetch(genID string, from time.Time) artifacts.Fetch {

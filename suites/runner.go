@@ -2,7 +2,6 @@ package suites
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -23,9 +22,9 @@ type result struct {
 // the report, its checks in catalogue order.
 //
 // Phase 1 runs every Concurrent check at once (TIME-04's sustained load
-// among them); phase 2 runs the others alone, in RunOrder. Checks not selected by Only/Skip
-// are in the report as skip, with the setting as reason, and are not passed
-// to Progress.
+// among them); phase 2 runs the others alone, in RunOrder. Checks not
+// selected by Only/Skip are in the report as skip, with the setting as
+// reason, and are not passed to Progress.
 //
 // The error is a *SetupError when no check could run: an invalid config or
 // an unreachable receiver. If ctx ends during the run, the checks it
@@ -165,16 +164,6 @@ func conformance(results []result) map[string]bool {
 		}
 	}
 	return ok
-}
-
-// notes are the run's one-line remarks: without ExpectFetch, that the
-// receiver's processing was never observed when every probe that ran saw
-// no fetch of video_url.
-func (h *harness) notes() []string {
-	if h.cfg.ExpectFetch || h.fetchSeen.Load() || h.noFetchSkips.Load() == 0 {
-		return nil
-	}
-	return []string{fmt.Sprintf("Processing was never observed: the receiver never fetched video_url, so %d probe check(s) skipped; if its processing does download video_url, run with --expect-fetch to make this a failure.", h.noFetchSkips.Load())}
 }
 
 // ExitCode is the process exit code for a report, as `prismhook check`
