@@ -55,6 +55,16 @@ var _ = Describe("The catalogue", func() {
 		Expect(suites.ExclusiveOrder[len(suites.ExclusiveOrder)-1]).To(Equal("ROB-03"))
 	})
 
+	It("marks the checks that send a delivery to be refused as rejection checks", func() {
+		var rejection []string
+		for _, c := range suites.Catalog {
+			if c.Rejection {
+				rejection = append(rejection, c.ID)
+			}
+		}
+		Expect(rejection).To(Equal([]string{"SIG-03", "SIG-04", "SIG-05", "SIG-06", "ROB-02"}))
+	})
+
 	It("gives every check valid Ginkgo labels", func() {
 		for _, c := range suites.Catalog {
 			labels := suites.SpecLabels(c)
