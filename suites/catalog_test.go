@@ -1,7 +1,8 @@
 package suites_test
 
 import (
-	"slices"
+	"os"
+	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -15,8 +16,24 @@ import (
 // reference receiver's defects and the runner's phases must follow it (the
 // README's table is kept identical by TestREADMECatalog).
 var _ = Describe("The catalogue", func() {
-	It("has exactly one implementation per check", func() {
-		Expect(suites.ImplementedIDs()).To(Equal(slices.Sorted(slices.Values(suites.IDs()))))
+	It("has a run function, a fix and a usual cause for every check", func() {
+		for _, c := range suites.Catalog {
+			Expect(suites.HasRun(c)).To(BeTrue(), c.ID)
+			Expect(c.Fix.Why).NotTo(BeEmpty(), c.ID)
+			Expect(c.Fix.How).NotTo(BeEmpty(), c.ID)
+			Expect(c.Fix.Reference).NotTo(BeEmpty(), c.ID)
+			Expect(c.Usually).NotTo(BeEmpty(), c.ID)
+		}
+	})
+
+	It("points every fix at reference code that exists", func() {
+		for _, c := range suites.Catalog {
+			for _, part := range strings.Split(c.Fix.Reference, " and ") {
+				path, _, _ := strings.Cut(part, " (")
+				_, err := os.Stat(filepath.Join("..", path))
+				Expect(err).NotTo(HaveOccurred(), "%s: %s", c.ID, path)
+			}
+		}
 	})
 
 	It("has a reference-receiver defect for every check, and no other", func() {
@@ -27,15 +44,25 @@ var _ = Describe("The catalogue", func() {
 		Expect(ids).To(ConsistOf(suites.IDs()))
 	})
 
-	It("puts every exclusive check, and only those, in phase 2, liveness last", func() {
+	It("puts every check that needs the receiver alone, and only those, in phase 2, liveness last", func() {
 		var exclusive []string
 		for _, c := range suites.Catalog {
-			if c.Exclusive {
+			if c.Phase != suites.Concurrent {
 				exclusive = append(exclusive, c.ID)
 			}
 		}
 		Expect(suites.ExclusiveOrder).To(ConsistOf(exclusive))
 		Expect(suites.ExclusiveOrder[len(suites.ExclusiveOrder)-1]).To(Equal("ROB-03"))
+	})
+
+	It("marks the checks that send a delivery to be refused as rejection checks", func() {
+		var rejection []string
+		for _, c := range suites.Catalog {
+			if c.Rejection {
+				rejection = append(rejection, c.ID)
+			}
+		}
+		Expect(rejection).To(Equal([]string{"SIG-03", "SIG-04", "SIG-05", "SIG-06", "ROB-02"}))
 	})
 
 	It("gives every check valid Ginkgo labels", func() {

@@ -22,34 +22,6 @@ import (
 // embedded in its checkRun; the first failed assertion ends it.
 type checkFunc func(r *checkRun)
 
-// implementations has exactly one entry per catalogue ID (a test keeps the
-// two in step).
-var implementations = map[string]checkFunc{
-	"SIG-01":   checkDocExample,
-	"SIG-02":   checkFailedEvent,
-	"SIG-03":   checkMissingSignature,
-	"SIG-04":   checkWrongSecret,
-	"SIG-05":   checkBodyChanged,
-	"SIG-06":   checkMalformedSignatures,
-	"SIG-07":   checkNonCanonicalJSON,
-	"SIG-08":   checkLowercaseHeader,
-	"TIME-01":  checkSequentialAck,
-	"TIME-02":  checkSequentialP95,
-	"TIME-03":  checkBurst,
-	"ASYNC-01": checkAsyncProcessing,
-	"IDEM-01":  checkRedeliveryAck,
-	"IDEM-02":  checkProcessedOnce,
-	"RETRY-01": checkFetchRetry,
-	"ROB-01":   checkUnknownEvent,
-	"ROB-02":   checkMalformedJSON,
-	"ROB-03":   checkStaysUp,
-	"ROB-04":   checkOversized,
-	"ROB-05":   checkCharset,
-	"ROB-06":   checkExtraFields,
-	"TLS-01":   checkHTTPS,
-	"TLS-02":   checkTLSVersion,
-}
-
 // checkRun is one execution of a check: Gomega assertions that end the
 // check on their first failure, the harness, and the evidence gathered.
 //
@@ -223,6 +195,14 @@ func refused(ev report.Evidence) bool { return ev.Error == "" && ev.Status >= 40
 func answer(ev report.Evidence) string {
 	if ev.Error != "" {
 		return "no answer (" + ev.Error + ")"
+	}
+	if ev.Status >= 300 && ev.Status < 400 {
+		// Prism does not follow redirects, and neither does the harness.
+		loc := ev.Location
+		if loc == "" {
+			loc = "no Location header"
+		}
+		return fmt.Sprintf("status %d redirecting to %s (redirects are not followed: register the final URL with Prism)", ev.Status, loc)
 	}
 	return fmt.Sprintf("status %d", ev.Status)
 }

@@ -2,12 +2,16 @@ package suites
 
 import (
 	"fmt"
+	"math"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/onsi/gomega"
 
 	"github.com/prismhook/prismhook/mockserver/artifacts"
 	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -33,10 +37,38 @@ func checkRedeliveryAck(r *checkRun) {
 	r.expectAck(again, "the redelivery of an acknowledged event")
 }
 
-// noFetch skips a probe check whose generation was never fetched.
+// noFetch ends a probe check whose generation was never fetched: a skip,
+// or with ExpectFetch a failure that names the usual causes.
 func (r *checkRun) noFetch() {
+	if r.h.cfg.ExpectFetch {
+		r.end(report.Fail, fmt.Sprintf("the receiver never fetched video_url within %s (probe wait) after acknowledging the event, although its processing is expected to (--expect-fetch): "+
+			"usually the background work is bound to the request's lifetime or context and cancelled when the response is sent, or a job queue drops the work; "+
+			"or the receiver cannot reach the harness at %s (set --public-url)", r.h.cfg.ProbeWait, r.h.publicURL))
+	}
+	r.h.noFetchSkips.Add(1)
 	r.skip("the receiver did not fetch video_url within %s (probe wait) after the delivery: it does not process events by fetching video_url, or cannot reach the harness at %s (set the public URL)",
 		r.h.cfg.ProbeWait, r.h.publicURL)
+}
+
+// notes are the run's one-line remarks: without ExpectFetch, that the
+// receiver's processing was never observed when every probe that ran saw
+// no fetch of video_url.
+func (h *harness) notes() []string {
+	if h.cfg.ExpectFetch || h.fetchSeen.Load() || h.noFetchSkips.Load() == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("Processing was never observed: the receiver never fetched video_url, so %d probe check(s) skipped; if its processing does download video_url, run with --expect-fetch to make this a failure.", h.noFetchSkips.Load())}
+}
+
+// firstFetch waits a probe wait for the first fetch of genID's video and
+// ends the check (noFetch) when none comes.
+func (r *checkRun) firstFetch(genID string, from time.Time) artifacts.Fetch {
+	fs, ok := r.waitVideoFetches(genID, 1, from.Add(r.h.cfg.ProbeWait))
+	if !ok {
+		r.noFetch()
+	}
+	r.h.fetchSeen.Store(true)
+	return fs[0]
 }
 
 // checkAsyncProcessing is ASYNC-01: with the video answering only after D,
@@ -49,9 +81,7 @@ func checkAsyncProcessing(r *checkRun) {
 
 	ev := r.deliver(fmt.Sprintf("video.completed while video_url takes %s to answer", d),
 		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
-	if _, ok := r.waitVideoFetches(genID, 1, time.Now().Add(r.h.cfg.ProbeWait)); !ok {
-		r.noFetch()
-	}
+	r.firstFetch(genID, time.Now())
 	r.Expect(ev.Error).To(gomega.BeEmpty(), "no answer within %s while video_url took %s to answer: the receiver processes the event before responding", r.h.cfg.AckTimeout, d)
 	r.expectAck(ev, "the delivery")
 	r.Expect(ev.LatencyMS).To(gomega.BeNumerically("<", ms(d)), "acknowledged after %.0f ms while video_url took %s to answer: the receiver processes the event before responding", ev.LatencyMS, d)
@@ -74,13 +104,10 @@ func checkProcessedOnce(r *checkRun) {
 		r.deliver(label, m)
 	}
 	sent := time.Now()
-	first, ok := r.waitVideoFetches(genID, 1, sent.Add(r.h.cfg.ProbeWait))
-	if !ok {
-		r.noFetch()
-	}
+	first := r.firstFetch(genID, sent)
 	// Watch from the later of the first fetch and the last delivery, so
 	// that processing of the last delivery has the whole window.
-	fs, _ := r.waitVideoFetches(genID, 2, later(first[0].At, sent).Add(idemSettle))
+	fs, _ := r.waitVideoFetches(genID, 2, later(first.At, sent).Add(idemSettle))
 	r.Expect(fs).To(gomega.HaveLen(1), "video_url fetched %d times for one event delivered 3 times: the receiver does not deduplicate processing", len(fs))
 	r.explain("video_url fetched once for 3 deliveries (watched %s after the first fetch)", idemSettle)
 }
@@ -94,14 +121,11 @@ func checkFetchRetry(r *checkRun) {
 
 	r.deliver("video.completed while video_url answers 503 twice",
 		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
-	first, ok := r.waitVideoFetches(genID, 1, time.Now().Add(r.h.cfg.ProbeWait))
-	if !ok {
-		r.noFetch()
-	}
+	first := r.firstFetch(genID, time.Now())
 	window := r.h.cfg.RetryWindow
-	fs, _ := r.waitVideoFetches(genID, 3, first[0].At.Add(window))
+	fs, _ := r.waitVideoFetches(genID, 3, first.At.Add(window))
 	r.Expect(len(fs)).To(gomega.BeNumerically(">=", 3), "video_url fetched %d time(s) in the %s after it answered 503: the receiver does not retry failed processing until it succeeds", len(fs), window)
-	r.explain("video_url fetched again after two 503s; the third fetch came %.1f s after the first", fs[2].At.Sub(first[0].At).Seconds())
+	r.explain("video_url fetched again after two 503s; the third fetch came %.1f s after the first", fs[2].At.Sub(first.At).Seconds())
 }
 
 // later returns the later of two instants.
@@ -110,4 +134,121 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// concurrentCopies is how many copies of one delivery IDEM-03 sends at once.
+const concurrentCopies = 5
+
+// checkConcurrentDuplicates is IDEM-03: the same delivery (bytes, signature
+// and X-Prism-Delivery) sent concurrentCopies times at once, as happens
+// when Prism retries an attempt that is still being processed; video_url
+// must be fetched once.
+func checkConcurrentDuplicates(r *checkRun) {
+	genID, body := r.event(webhook.EventCompleted)
+	defer r.recordFetches(genID)
+
+	m := r.h.message(webhook.EventCompleted, body, delivery.FaultDuplicate)
+	m.DeliveryID = delivery.NewDeliveryID()
+	evs := make([]report.Evidence, concurrentCopies)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range evs {
+		wg.Go(func() {
+			<-start
+			evs[i] = r.h.deliver(r.ctx, fmt.Sprintf("copy %d of %d, sent at once: same bytes, signature and X-Prism-Delivery", i+1, concurrentCopies), m)
+		})
+	}
+	close(start)
+	wg.Wait()
+	r.record(evs...)
+	sent := time.Now()
+	first := r.firstFetch(genID, sent)
+	fs, _ := r.waitVideoFetches(genID, 2, later(first.At, sent).Add(idemSettle))
+	r.Expect(fs).To(gomega.HaveLen(1), "video_url fetched %d times for one delivery sent %d times at once: deduplication is not atomic (check-then-act), so simultaneous duplicates all pass it", len(fs), concurrentCopies)
+	r.explain("video_url fetched once for %d simultaneous copies (watched %s after the first fetch)", concurrentCopies, idemSettle)
+}
+
+// RETRY-02's storage outage and its bounds.
+const (
+	outage         = 3 * time.Second
+	maxOutageFetch = 10
+	// growthFactor: the later half of the gaps between fetches must be, on
+	// average, this much longer than the earlier half to count as backoff
+	// (averages, so that jitter does not decide).
+	growthFactor = 1.5
+	// retryAfterGap: the artifact server's 503s carry Retry-After: 1; a
+	// receiver that waits about that long on average is not storming
+	// either, growing gaps or not.
+	retryAfterGap = 900 * time.Millisecond
+)
+
+// checkRetryBackoff is RETRY-02: video_url answers 503 for outage from the
+// first fetch; the receiver may fetch at most maxOutageFetch times in it,
+// with gaps that grow (or that honour Retry-After).
+func checkRetryBackoff(r *checkRun) {
+	genID, body := r.event(webhook.EventCompleted)
+	r.h.art.SetBehavior(genID, artifacts.Behavior{FailFirst: math.MaxInt32})
+	defer r.recordFetches(genID)
+
+	r.deliver(fmt.Sprintf("video.completed while video_url answers 503 for %s", outage),
+		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+	first := r.firstFetch(genID, time.Now())
+	end := first.At.Add(outage)
+	select {
+	case <-time.After(time.Until(end)):
+	case <-r.ctx.Done():
+		r.end(report.Error, "run interrupted: "+r.ctx.Err().Error())
+	}
+	r.h.art.SetBehavior(genID, artifacts.Behavior{}) // storage is back
+	var during []time.Time
+	for _, f := range r.h.art.Fetches(genID) {
+		if f.Kind == artifacts.KindVideo && f.Method == "GET" && f.Status == 503 {
+			during = append(during, f.At)
+		}
+	}
+	gaps := make([]time.Duration, 0, len(during))
+	for i := 1; i < len(during); i++ {
+		gaps = append(gaps, during[i].Sub(during[i-1]))
+	}
+	shown := fmt.Sprintf("%d fetches during the %s outage, gaps %s", len(during), outage, gapList(gaps))
+	r.Expect(len(during)).To(gomega.BeNumerically("<=", maxOutageFetch), "%s: more than %d is a retry storm; back off between attempts", shown, maxOutageFetch)
+	r.Expect(backsOff(gaps)).To(gomega.BeTrue(), "%s: the gaps do not grow (no backoff) and are shorter than the Retry-After of 1 s", shown)
+	r.explain("%s", shown)
+}
+
+// backsOff judges the gaps between fetches during the outage: fewer than
+// two say nothing; otherwise the later half must be on average
+// growthFactor times the earlier half, or the gaps about as long as the
+// Retry-After the server asked for.
+func backsOff(gaps []time.Duration) bool {
+	if len(gaps) < 2 {
+		return true
+	}
+	early, late := gaps[:len(gaps)/2], gaps[len(gaps)/2:]
+	return float64(mean(late)) >= growthFactor*float64(mean(early)) || mean(gaps) >= retryAfterGap
+}
+
+// mean is the average of ds (which is not empty).
+func mean(ds []time.Duration) time.Duration {
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return sum / time.Duration(len(ds))
+}
+
+// gapList renders gaps between fetches in milliseconds, at most 12 of them.
+func gapList(gaps []time.Duration) string {
+	if len(gaps) == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, min(len(gaps), 12))
+	for i, g := range gaps {
+		if i == 12 {
+			parts = append(parts, fmt.Sprintf("… (%d more)", len(gaps)-12))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d", g.Milliseconds()))
+	}
+	return strings.Join(parts, ", ") + " ms"
 }

@@ -1,6 +1,11 @@
 package suites
 
 import (
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
 	"github.com/onsi/gomega"
 
 	"github.com/prismhook/prismhook/mockserver/delivery"
@@ -62,4 +67,37 @@ func checkCharset(r *checkRun) {
 func checkExtraFields(r *checkRun) {
 	ev := r.deliverFresh("unknown extra fields at the top level and in data", webhook.EventCompleted, delivery.FaultExtraFields)
 	r.expectAck(ev, "an event with unknown extra fields")
+}
+
+// longPromptBytes is the size of ROB-07's prompt: 32 KiB.
+const longPromptBytes = 32 << 10
+
+// longPrompt is about longPromptBytes of multi-byte UTF-8 text, cut at a
+// character boundary.
+func longPrompt() string {
+	const unit = "A long shot over 京都の古い街並み at dawn, 🎥 slow dolly, مشهد هادئ, soft light. "
+	s := strings.Repeat(unit, longPromptBytes/len(unit)+1)
+	for i := longPromptBytes; i > 0; i-- {
+		if utf8.RuneStart(s[i]) {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// checkLongPrompt is ROB-07: a legitimate event whose prompt is 32 KiB of
+// multi-byte UTF-8 must fit the receiver's body limit.
+func checkLongPrompt(r *checkRun) {
+	_, body, err := r.h.eventWithPrompt(webhook.EventCompleted, false, longPrompt())
+	if err != nil {
+		r.harnessError(err)
+	}
+	ev := r.deliver(fmt.Sprintf("video.completed with a %d KiB multi-byte UTF-8 prompt (%d-byte body), correctly signed", longPromptBytes>>10, len(body)),
+		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+	what := fmt.Sprintf("a legitimate %d-byte event with a long prompt", len(body))
+	if ev.Status == http.StatusUnauthorized || ev.Status == http.StatusForbidden {
+		// Not the body limit: verification broke on the multi-byte text.
+		what += " was refused as if its signature were wrong (multi-byte UTF-8 breaks verification: see SIG-09)"
+	}
+	r.expectAck(ev, what)
 }

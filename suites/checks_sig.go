@@ -79,3 +79,21 @@ func checkLowercaseHeader(r *checkRun) {
 	ev := r.deliverFresh("x-prism-signature in lowercase on the wire", webhook.EventCompleted, delivery.FaultLowercaseHeader)
 	r.expectAck(ev, "the signature header in lowercase")
 }
+
+// nonASCIIPrompt mixes the scripts a charset bug breaks: emoji (4-byte
+// UTF-8, one with a zero-width joiner), CJK, right-to-left Arabic and
+// Hebrew, and combining marks.
+const nonASCIIPrompt = "Un café au coucher du soleil 🌅 — 東京の夜景、桜が舞う 🎬 · مدينة على البحر · עיר ליד הים · Zoë, naïve, e\u0301 a\u0308 n\u0303 · 👩\u200d🚀 🇯🇵"
+
+// checkNonASCII is SIG-09: raw (not \u-escaped) non-ASCII UTF-8 in the
+// body, signed over those bytes. A receiver that decodes the body with the
+// wrong charset and re-encodes it verifies other bytes than were signed.
+func checkNonASCII(r *checkRun) {
+	_, body, err := r.h.eventWithPrompt(webhook.EventCompleted, false, nonASCIIPrompt)
+	if err != nil {
+		r.harnessError(err)
+	}
+	ev := r.deliver("video.completed with emoji, CJK, Arabic, Hebrew and combining marks in prompt (raw UTF-8), correctly signed",
+		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+	r.expectAck(ev, "a correctly signed event with raw non-ASCII UTF-8 in prompt")
+}

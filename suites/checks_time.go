@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -57,6 +56,17 @@ func (h *harness) sequentialRun(ctx context.Context) ([]delivery.Exchange, error
 	return h.seq, h.seqErr
 }
 
+// awaitSequential returns once the sequential run is over, when TIME-01 or
+// TIME-02 is selected (it may run it itself); at once otherwise.
+func (h *harness) awaitSequential(ctx context.Context) {
+	for _, id := range []string{"TIME-01", "TIME-02"} {
+		if ok, _ := h.cfg.selected(id); ok {
+			_, _ = h.sequentialRun(ctx)
+			return
+		}
+	}
+}
+
 // sequentialEvidence runs (or waits for) the sequential run and records it.
 func (r *checkRun) sequentialEvidence() []report.Evidence {
 	xs, err := r.h.sequentialRun(r.ctx)
@@ -91,22 +101,27 @@ func checkSequentialAck(r *checkRun) {
 	r.explain("%d sequential events acknowledged, slowest in %.1f ms", len(evs), slices.Max(latencies(evs)))
 }
 
-// checkSequentialP95 is TIME-02. A delivery without an answer counts as
-// infinitely slow: it was never acknowledged.
+// checkSequentialP95 is TIME-02, under the latency rule of ackLatencyMS.
+// An unacknowledged delivery is never within the target, even when the
+// ack timeout is shorter than the target: when they are more than 5% of
+// the run, the p95 delivery is one of them.
 func checkSequentialP95(r *checkRun) {
 	evs := r.sequentialEvidence()
-	ls := latencies(evs)
+	ls := make([]float64, len(evs))
+	unacked := 0
 	for i, ev := range evs {
-		if ev.Error != "" {
-			ls[i] = math.Inf(1)
+		var ok bool
+		if ls[i], ok = ackLatencyMS(ev, r.h.cfg.AckTimeout); !ok {
+			unacked++
 		}
 	}
 	p95 := percentile(ls, 95)
-	shown := fmt.Sprintf("%.1f ms", p95)
-	if math.IsInf(p95, 1) {
-		shown = fmt.Sprintf("over %s (no answer)", r.h.cfg.AckTimeout)
+	shown := showMS(p95)
+	if unacked > 0 {
+		shown += fmt.Sprintf(" (%d of %d not acknowledged)", unacked, len(evs))
 	}
-	r.Expect(p95).To(gomega.BeNumerically("<=", ms(p95Limit)), "p95 acknowledgement latency %s over %d sequential events%s, want at most %s",
+	within := p95 <= ms(p95Limit) && unacked <= len(evs)-(len(evs)*95+99)/100
+	r.Expect(within).To(gomega.BeTrue(), "p95 acknowledgement latency %s over %d sequential events%s, want at most %s",
 		shown, len(evs), r.stoppedEarly(evs), p95Limit)
 	r.explain("p95 acknowledgement latency %s over %d sequential events", shown, len(evs))
 }

@@ -25,6 +25,8 @@ const (
 	DefaultRetryWindow  = 30 * time.Second
 	DefaultProbeWait    = 5 * time.Second
 	DefaultSequential   = 20
+	DefaultLoadRate     = 100
+	DefaultLoadDuration = 5 * time.Second
 )
 
 // Config describes one conformance run. The zero value of every optional
@@ -56,6 +58,11 @@ type Config struct {
 	RetryWindow  time.Duration // RETRY-01 window, default 30s
 	ProbeWait    time.Duration // how long probe checks wait for a first fetch before skipping, default 5s
 	Sequential   int           // events in the TIME-01/02 run, default 20
+	LoadRate     int           // TIME-04 events per second, default 100
+	LoadDuration time.Duration // TIME-04 duration, default 5s
+	// ExpectFetch states that the receiver's processing fetches video_url:
+	// probe checks then fail, instead of skip, when it never does.
+	ExpectFetch bool
 
 	// Version is written into the report and the User-Agent (the tool's
 	// version); default delivery.Version.
@@ -88,6 +95,9 @@ var EnvVars = []EnvVar{
 	{"PRISMHOOK_RETRY_WINDOW", "how long RETRY-01 waits for the receiver to fetch again", DefaultRetryWindow.String()},
 	{"PRISMHOOK_PROBE_WAIT", "how long probe checks wait for a first fetch of video_url before skipping", DefaultProbeWait.String()},
 	{"PRISMHOOK_SEQUENTIAL", "events in the sequential run of TIME-01 and TIME-02", strconv.Itoa(DefaultSequential)},
+	{"PRISMHOOK_LOAD_RATE", "events per second of the TIME-04 sustained load", strconv.Itoa(DefaultLoadRate)},
+	{"PRISMHOOK_LOAD_DURATION", "how long the TIME-04 sustained load lasts", DefaultLoadDuration.String()},
+	{"PRISMHOOK_EXPECT_FETCH", "true: the receiver's processing downloads video_url, so probe checks fail instead of skip when it never does", "false"},
 }
 
 // ConfigFromEnv reads a Config from the PRISMHOOK_* environment variables
@@ -136,6 +146,15 @@ func ConfigFromEnv() (Config, error) {
 	}
 	envInt("PRISMHOOK_CONCURRENCY", &c.Concurrency)
 	envInt("PRISMHOOK_SEQUENTIAL", &c.Sequential)
+	envInt("PRISMHOOK_LOAD_RATE", &c.LoadRate)
+	envDuration("PRISMHOOK_LOAD_DURATION", &c.LoadDuration)
+	if v := os.Getenv("PRISMHOOK_EXPECT_FETCH"); v != "" {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PRISMHOOK_EXPECT_FETCH=%q: not a boolean (true or false)", v))
+		}
+		c.ExpectFetch = b
+	}
 	envDuration("PRISMHOOK_ACK_TIMEOUT", &c.AckTimeout)
 	envDuration("PRISMHOOK_SLOW_ARTIFACT", &c.SlowArtifact)
 	envDuration("PRISMHOOK_RETRY_WINDOW", &c.RetryWindow)
@@ -171,10 +190,26 @@ func (c Config) withDefaults() Config {
 	if c.Sequential == 0 {
 		c.Sequential = DefaultSequential
 	}
+	if c.LoadRate == 0 {
+		c.LoadRate = DefaultLoadRate
+	}
+	if c.LoadDuration == 0 {
+		c.LoadDuration = DefaultLoadDuration
+	}
 	if c.Version == "" {
 		c.Version = delivery.Version
 	}
 	return c
+}
+
+// settings are the thresholds the report draws.
+func (c Config) settings() *report.Settings {
+	return &report.Settings{
+		AckTimeoutMS:   c.AckTimeout.Milliseconds(),
+		P95TargetMS:    p95Limit.Milliseconds(),
+		LoadRate:       c.LoadRate,
+		LoadDurationMS: c.LoadDuration.Milliseconds(),
+	}
 }
 
 // Validate reports the first problem with c (after defaults), as one line
@@ -209,6 +244,12 @@ func (c Config) Validate() error {
 	}
 	if c.Sequential < 1 {
 		return fmt.Errorf("sequential run of %d events: must be at least 1", c.Sequential)
+	}
+	if c.LoadRate < 1 || c.LoadRate > maxLoadRate {
+		return fmt.Errorf("load rate %d: must be between 1 and %d events per second", c.LoadRate, maxLoadRate)
+	}
+	if c.LoadDuration < time.Second || c.LoadDuration > maxLoadDuration {
+		return fmt.Errorf("load duration %s: must be between 1s and %s", c.LoadDuration, maxLoadDuration)
 	}
 	for _, d := range []struct {
 		name string

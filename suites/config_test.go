@@ -38,6 +38,9 @@ var _ = Describe("Config", func() {
 		Entry("unknown ID in Only", func(c *suites.Config) { c.Only = []string{"SIG-01", "SIG-99"} }, "SIG-99"),
 		Entry("unknown ID in Skip", func(c *suites.Config) { c.Skip = []string{"NOPE"} }, "NOPE"),
 		Entry("negative concurrency", func(c *suites.Config) { c.Concurrency = -1 }, "concurrency"),
+		Entry("negative load rate", func(c *suites.Config) { c.LoadRate = -5 }, "load rate"),
+		Entry("load rate too high", func(c *suites.Config) { c.LoadRate = 1_000_000 }, "load rate"),
+		Entry("load duration too short", func(c *suites.Config) { c.LoadDuration = time.Millisecond }, "load duration"),
 		Entry("negative ack timeout", func(c *suites.Config) { c.AckTimeout = -time.Second }, "ack timeout"),
 		Entry("missing CA file", func(c *suites.Config) { c.CAFile = "/nonexistent/ca.pem" }, "CA file"),
 		Entry("CA file without PEM", func(c *suites.Config) {
@@ -71,6 +74,9 @@ var _ = Describe("ConfigFromEnv", func() {
 			"PRISMHOOK_RETRY_WINDOW":  "10s",
 			"PRISMHOOK_PROBE_WAIT":    "4s",
 			"PRISMHOOK_SEQUENTIAL":    "9",
+			"PRISMHOOK_LOAD_RATE":     "50",
+			"PRISMHOOK_LOAD_DURATION": "2s",
+			"PRISMHOOK_EXPECT_FETCH":  "true",
 		}
 		documented := make([]string, len(suites.EnvVars))
 		for i, v := range suites.EnvVars {
@@ -98,6 +104,9 @@ var _ = Describe("ConfigFromEnv", func() {
 			SlowArtifact: 2 * time.Second,
 			RetryWindow:  10 * time.Second,
 			ProbeWait:    4 * time.Second,
+			LoadRate:     50,
+			LoadDuration: 2 * time.Second,
+			ExpectFetch:  true,
 			Sequential:   9,
 		}))
 	})
@@ -106,8 +115,10 @@ var _ = Describe("ConfigFromEnv", func() {
 		GinkgoT().Setenv("PRISMHOOK_CONCURRENCY", "many")
 		GinkgoT().Setenv("PRISMHOOK_ACK_TIMEOUT", "5")
 		GinkgoT().Setenv("PRISMHOOK_ONLY", "SIG-01,XYZ-9")
+		GinkgoT().Setenv("PRISMHOOK_EXPECT_FETCH", "sometimes")
 		_, err := suites.ConfigFromEnv()
 		Expect(err).To(MatchError(And(
+			ContainSubstring("PRISMHOOK_EXPECT_FETCH"),
 			ContainSubstring("PRISMHOOK_CONCURRENCY"),
 			ContainSubstring("PRISMHOOK_ACK_TIMEOUT"),
 			ContainSubstring("XYZ-9"),

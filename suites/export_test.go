@@ -1,12 +1,7 @@
 package suites
 
-import (
-	"maps"
-	"slices"
-)
-
-// ImplementedIDs returns the check IDs that have an implementation, sorted.
-func ImplementedIDs() []string { return slices.Sorted(maps.Keys(implementations)) }
-
 // ExclusiveOrder is phase 2 of a run.
-var ExclusiveOrder = exclusiveOrder
+var ExclusiveOrder = RunOrder()
+
+// HasRun reports whether a catalogue entry has its run function.
+func HasRun(c Check) bool { return c.run != nil }

@@ -74,7 +74,7 @@ func SpecLabels(c Check) []string {
 	if c.Probe {
 		labels = append(labels, "probe")
 	}
-	if c.Exclusive {
+	if c.Phase != Concurrent {
 		labels = append(labels, "exclusive")
 	}
 	return labels

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -55,6 +56,11 @@ type harness struct {
 
 	// tls is the preflight's TLS handshake, nil on plain HTTP.
 	tls *handshake
+
+	// Whether any probe saw a fetch of video_url, and how many skipped
+	// because they saw none: the run's note on processing comes from them.
+	fetchSeen    atomic.Bool
+	noFetchSkips atomic.Int32
 
 	// The sequential run TIME-01 and TIME-02 share.
 	seqOnce sync.Once
@@ -213,6 +219,11 @@ func newGenerationID() string {
 // the documentation's timestamps (SIG-01 sends the example as it is, id and
 // URLs aside); otherwise they are the current time.
 func (h *harness) event(eventType string, keepTimestamp bool) (genID string, body []byte, err error) {
+	return h.eventWithPrompt(eventType, keepTimestamp, "")
+}
+
+// eventWithPrompt is event with data.prompt replaced, unless prompt is "".
+func (h *harness) eventWithPrompt(eventType string, keepTimestamp bool, prompt string) (genID string, body []byte, err error) {
 	example, err := fixtures.CompactEvent(eventType)
 	if err != nil {
 		return "", nil, err
@@ -223,6 +234,9 @@ func (h *harness) event(eventType string, keepTimestamp bool) (genID string, bod
 	}
 	genID = newGenerationID()
 	ev.Data.ID = genID
+	if prompt != "" {
+		ev.Data.Prompt = prompt
+	}
 	if ev.Data.VideoURL != "" {
 		ev.Data.VideoURL = h.publicURL + artifacts.VideoPath(genID)
 		ev.Data.ThumbnailURL = h.publicURL + artifacts.ThumbnailPath(genID)
@@ -273,6 +287,7 @@ func exchangeEvidence(label string, x delivery.Exchange) report.Evidence {
 		Status:      x.Status,
 		LatencyMS:   ms(x.Latency),
 		Response:    x.ResponseExcerpt,
+		Location:    x.Location,
 	}
 	if len(x.RequestHeader) > 0 {
 		ev.RequestHeader = make(map[string]string, len(x.RequestHeader))

@@ -9,10 +9,6 @@ import (
 	"github.com/prismhook/prismhook/suites/report"
 )
 
-// exclusiveOrder is phase 2 of a run: the checks that need the receiver to
-// themselves, one after another, liveness after every bad input last.
-var exclusiveOrder = []string{"TIME-03", "ROB-04", "ROB-03"}
-
 // result is a check's report entry plus its raw outcome, which says whether
 // the receiver met the rule whatever the profile (the reported outcome
 // turns some failures into warnings); conformance is judged on it.
@@ -25,10 +21,10 @@ type result struct {
 // Run runs the selected checks of the catalogue against c.URL and returns
 // the report, its checks in catalogue order.
 //
-// Phase 1 runs every non-exclusive check at once; phase 2 runs TIME-03,
-// ROB-04 and ROB-03 alone, in that order. Checks not selected by Only/Skip
-// are in the report as skip, with the setting as reason, and are not passed
-// to Progress.
+// Phase 1 runs every Concurrent check at once (TIME-04's sustained load
+// among them); phase 2 runs the others alone, in RunOrder. Checks not
+// selected by Only/Skip are in the report as skip, with the setting as
+// reason, and are not passed to Progress.
 //
 // The error is a *SetupError when no check could run: an invalid config or
 // an unreachable receiver. If ctx ends during the run, the checks it
@@ -76,12 +72,12 @@ func Run(ctx context.Context, c Config) (*report.Report, error) {
 	}
 	var wg sync.WaitGroup
 	for i, chk := range Catalog {
-		if _, ok := selected[chk.ID]; ok && !chk.Exclusive {
+		if _, ok := selected[chk.ID]; ok && chk.Phase == Concurrent {
 			wg.Go(func() { runOne(i) })
 		}
 	}
 	wg.Wait()
-	for _, id := range exclusiveOrder {
+	for _, id := range RunOrder() {
 		if i, ok := selected[id]; ok {
 			runOne(i)
 		}
@@ -96,6 +92,8 @@ func Run(ctx context.Context, c Config) (*report.Report, error) {
 		StartedAt:  started.UTC(),
 		DurationMS: time.Since(started).Milliseconds(),
 		Checks:     make([]report.CheckResult, len(results)),
+		Settings:   c.settings(),
+		Notes:      h.notes(),
 	}
 	for i, res := range results {
 		rep.Checks[i] = res.CheckResult
@@ -121,58 +119,48 @@ func (h *harness) runCheck(ctx context.Context, c Check) result {
 	start := time.Now()
 	res := result{CheckResult: entry(c), ran: true}
 	switch {
-	case h.tls != nil && !h.tls.usable() && c.ID != "TLS-01" && c.ID != "TLS-02":
+	case h.tls != nil && !h.tls.usable() && !c.HandshakeOnly:
 		// The sender cannot talk to the receiver; TLS-02 says why.
 		res.raw, res.Reason = report.Skip, "TLS handshake failed (see TLS-02)"
 	case c.Probe && h.artErr != nil:
 		res.raw, res.Reason = report.Error, "harness error: "+h.artErr.Error()
 	default:
-		res.raw, res.Reason, res.Evidence = execute(ctx, h, implementations[c.ID])
+		res.raw, res.Reason, res.Evidence = execute(ctx, h, c.run)
 	}
 	res.Outcome = verdict(c, res.raw, h.cfg.Profile)
+	if res.Outcome == report.Fail || res.Outcome == report.Warn {
+		fix := c.Fix
+		res.Fix = &fix
+	}
 	res.DurationMS = time.Since(start).Milliseconds()
 	return res
 }
 
-// verdict maps a raw outcome onto a profile: a SHOULD rule that is not met
-// only warns in core, and plain HTTP (TLS-01) fails only in production.
+// verdict maps a raw outcome onto a profile: a rule that does not apply in
+// the profile (a SHOULD rule in core; TLS-01 outside production) only warns.
 func verdict(c Check, raw report.Outcome, profile string) report.Outcome {
-	if raw != report.Fail {
-		return raw
-	}
-	switch {
-	case c.ID == "TLS-01" && profile != report.ProfileProduction:
-		return report.Warn
-	case c.Level == Should && profile == report.ProfileCore:
+	if raw == report.Fail && !c.appliesIn(profile) {
 		return report.Warn
 	}
-	return report.Fail
+	return raw
 }
 
 // conformance says for each profile whether no check of that profile failed
-// or errored: core holds the MUST checks (TLS-02 among them, on HTTPS),
-// recommended adds the SHOULD checks except TLS-01, production is all.
+// or errored (see Check.appliesIn).
 func conformance(results []result) map[string]bool {
-	ok := map[string]bool{
-		report.ProfileCore:        true,
-		report.ProfileRecommended: true,
-		report.ProfileProduction:  true,
+	ok := make(map[string]bool, len(report.Profiles))
+	for _, p := range report.Profiles {
+		ok[p] = true
 	}
 	for _, res := range results {
 		if !res.ran || (res.raw != report.Fail && res.raw != report.Error) {
 			continue
 		}
 		c, _ := Lookup(res.ID)
-		switch {
-		case c.Level != Should:
-			ok[report.ProfileCore] = false
-			ok[report.ProfileRecommended] = false
-			ok[report.ProfileProduction] = false
-		case c.ID == "TLS-01":
-			ok[report.ProfileProduction] = false
-		default:
-			ok[report.ProfileRecommended] = false
-			ok[report.ProfileProduction] = false
+		for _, p := range report.Profiles {
+			if c.appliesIn(p) {
+				ok[p] = false
+			}
 		}
 	}
 	return ok

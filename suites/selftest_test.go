@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -113,8 +116,31 @@ func newTestCA() (*receiver.TestCA, string) {
 	return ca, caFile
 }
 
+// alsoFails names the checks a new check's defect breaks besides its own
+// when the whole catalogue runs: a receiver that verifies over
+// mis-decoded text also refuses ROB-07's long multi-byte prompt.
+var alsoFails = map[string][]string{"SIG-09": {"ROB-07"}}
+
+// runWhole runs the whole catalogue against the receiver with id's defect.
+// Only TIME-04's own defect gets the sustained load (it is what takes
+// time); every other run skips it.
+func runWhole(id string) caseRun {
+	rcv, err := receiver.Start(receiver.Options{Secret: secret, Defect: receiver.Defects[id]})
+	if err != nil {
+		return caseRun{err: err}
+	}
+	defer rcv.Close()
+	c := fastConfig(rcv.URL)
+	if id != "TIME-04" {
+		c.Skip = []string{"TIME-04"}
+	}
+	rep, err := suites.Run(context.Background(), c)
+	return caseRun{rep: rep, err: err}
+}
+
 var _ = Describe("Each check against the receiver with its defect", Ordered, func() {
 	runs := map[string]caseRun{}
+	whole := map[string]caseRun{} // the whole catalogue, for the new checks
 
 	// The cases run at once, each with its own receiver and artifact
 	// server: the slowest (TIME-01, which waits out two 5 s timeouts) sets
@@ -132,8 +158,42 @@ var _ = Describe("Each check against the receiver with its defect", Ordered, fun
 				runs[dc.name] = run
 			})
 		}
+		for _, id := range newChecks {
+			wg.Go(func() {
+				defer GinkgoRecover()
+				run := runWhole(id)
+				mu.Lock()
+				defer mu.Unlock()
+				whole[id] = run
+			})
+		}
 		wg.Wait()
 	})
+
+	DescribeTable("the whole catalogue against a new check's defect fails that check and no other",
+		func(id string) {
+			run := whole[id]
+			Expect(run.err).NotTo(HaveOccurred())
+			var failed []string
+			for _, c := range run.rep.Checks {
+				if c.Outcome == report.Fail || c.Outcome == report.Error {
+					failed = append(failed, c.ID)
+					Expect(c.Fix).NotTo(BeNil(), c.ID)
+				}
+			}
+			Expect(failed).To(ConsistOf(append([]string{id}, alsoFails[id]...)), "whole run against %s", receiver.Defects[id])
+			if slices.Contains(alsoFails[id], "ROB-07") {
+				Expect(result(run.rep, "ROB-07").Reason).To(ContainSubstring("see " + id))
+			}
+		},
+		func() []TableEntry {
+			var es []TableEntry
+			for _, id := range newChecks {
+				es = append(es, Entry(nil, id))
+			}
+			return es
+		}(),
+	)
 
 	entries := []TableEntry{}
 	for _, dc := range defectCases() {
@@ -241,6 +301,10 @@ var _ = Describe("A full run against the correct receiver", Ordered, func() {
 			}
 		}
 		Expect(rep.Summary).To(haveCounts(len(suites.Catalog)-2, 0, 1, 1, 0))
+		Expect(rep.Notes).To(BeEmpty(), "the correct receiver's processing was observed")
+		Expect(rep.Settings).To(Equal(&report.Settings{AckTimeoutMS: 5000, P95TargetMS: 1000, LoadRate: 100, LoadDurationMS: 5000}))
+		Expect(result(rep, "TLS-01").Fix).NotTo(BeNil(), "a warning carries its fix")
+		Expect(result(rep, "SIG-01").Fix).To(BeNil(), "a pass does not")
 		Expect(rep.Summary.Conformant).To(Equal(map[string]bool{
 			report.ProfileCore: true, report.ProfileRecommended: true, report.ProfileProduction: false,
 		}))
@@ -250,7 +314,9 @@ var _ = Describe("A full run against the correct receiver", Ordered, func() {
 	It("reports progress one check at a time, the exclusive checks last, liveness at the end", func() {
 		Expect(overlapped.Load()).To(BeFalse())
 		Expect(progress).To(ConsistOf(suites.IDs()))
-		Expect(progress[len(progress)-3:]).To(Equal([]string{"TIME-03", "ROB-04", "ROB-03"}))
+		alone := suites.RunOrder()
+		Expect(alone).To(Equal([]string{"TIME-03", "ROB-04", "ROB-03"}))
+		Expect(progress[len(progress)-len(alone):]).To(Equal(alone))
 	})
 
 	It("fills the report's header and keeps the catalogue's order", func() {
@@ -311,7 +377,48 @@ func haveCounts(pass, fail, warn, skip, errored int) OmegaMatcher {
 	)
 }
 
+// newChecks are the checks of the second catalogue.
+var newChecks = []string{"SIG-09", "ROB-07", "IDEM-03", "RETRY-02", "TIME-04"}
+
 var _ = Describe("The naive Node receiver from the documentation", func() {
+	It("passes the new checks, the probes skipped with a note since it processes nothing; with --expect-fetch they fail", func() {
+		rcv, err := receiver.StartNode(secret)
+		if errors.Is(err, receiver.ErrNoNode) {
+			Skip("node is not on PATH: the Node receiver case needs it")
+		}
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(rcv.Close)
+
+		c := fastConfig(rcv.URL)
+		c.Only = newChecks
+		c.ProbeWait = time.Second
+		rep, err := suites.Run(context.Background(), c)
+		Expect(err).NotTo(HaveOccurred())
+		for _, id := range newChecks {
+			res := result(rep, id)
+			AddReportEntry("node", fmt.Sprintf("%s | %s | %s", id, res.Outcome, res.Reason))
+			if chk, _ := suites.Lookup(id); chk.Probe {
+				Expect(res.Outcome).To(Equal(report.Skip), "%s: %s", id, res.Reason)
+				continue
+			}
+			Expect(res.Outcome).To(Equal(report.Pass), "%s: %s", id, res.Reason)
+		}
+		Expect(rep.Notes).To(ConsistOf(ContainSubstring("Processing was never observed")))
+		Expect(suites.ExitCode(rep)).To(Equal(0))
+
+		c.Only, c.ExpectFetch = []string{"IDEM-03", "RETRY-02"}, true
+		rep, err = suites.Run(context.Background(), c)
+		Expect(err).NotTo(HaveOccurred())
+		for _, id := range c.Only {
+			res := result(rep, id)
+			Expect(res.Outcome).To(Equal(report.Fail), id)
+			Expect(res.Reason).To(ContainSubstring("cancelled when the response is sent"))
+			Expect(res.Reason).To(ContainSubstring("queue drops the work"))
+			Expect(res.Fix).NotTo(BeNil())
+		}
+		Expect(rep.Notes).To(BeEmpty())
+	})
+
 	It("fails SIG-06 with a 5xx, as timingSafeEqual throws on a short signature", func() {
 		rcv, err := receiver.StartNode(secret)
 		if errors.Is(err, receiver.ErrNoNode) {
@@ -328,5 +435,24 @@ var _ = Describe("The naive Node receiver from the documentation", func() {
 		Expect(res.Outcome).To(Equal(report.Fail))
 		Expect(res.Reason).To(ContainSubstring("status 500"))
 		Expect(res.Evidence).To(ContainElement(HaveField("Status", BeNumerically(">=", 500))))
+	})
+})
+
+var _ = Describe("A receiver that redirects", func() {
+	It("is not followed: the reason names the status and Location and says to register the final URL", func() {
+		final := "https://example.invalid/webhooks/prism-v2"
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, final, http.StatusPermanentRedirect)
+		}))
+		DeferCleanup(srv.Close)
+		c := fastConfig(srv.URL + "/hook")
+		c.Only = []string{"SIG-01"}
+		rep, err := suites.Run(context.Background(), c)
+		Expect(err).NotTo(HaveOccurred())
+		res := result(rep, "SIG-01")
+		Expect(res.Outcome).To(Equal(report.Fail))
+		Expect(res.Reason).To(ContainSubstring("status 308 redirecting to " + final))
+		Expect(res.Reason).To(ContainSubstring("register the final URL"))
+		Expect(res.Evidence).To(ContainElement(HaveField("Location", final)))
 	})
 })

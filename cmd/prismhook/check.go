@@ -25,6 +25,9 @@ type checkFlags struct {
 	ackTimeout, slowArtifact            time.Duration
 	retryWindow, probeWait              time.Duration
 	sequential                          int
+	loadRate                            int
+	loadDuration                        time.Duration
+	expectFetch                         bool
 	reports                             reportFiles
 }
 
@@ -75,6 +78,9 @@ Exit codes: 0 every check of the profile passed (warn and skip allowed),
 	fl.DurationVar(&f.retryWindow, "retry-window", suites.DefaultRetryWindow, "how long RETRY-01 waits for a refetch (env PRISMHOOK_RETRY_WINDOW)")
 	fl.DurationVar(&f.probeWait, "probe-wait", suites.DefaultProbeWait, "how long probe checks wait for a first fetch (env PRISMHOOK_PROBE_WAIT)")
 	fl.IntVar(&f.sequential, "sequential", suites.DefaultSequential, "events in the TIME-01/02 run (env PRISMHOOK_SEQUENTIAL)")
+	fl.IntVar(&f.loadRate, "load-rate", suites.DefaultLoadRate, "events per second of the TIME-04 sustained load (env PRISMHOOK_LOAD_RATE)")
+	fl.DurationVar(&f.loadDuration, "load-duration", suites.DefaultLoadDuration, "duration of the TIME-04 sustained load (env PRISMHOOK_LOAD_DURATION)")
+	fl.BoolVar(&f.expectFetch, "expect-fetch", false, "the receiver's processing downloads video_url: probe checks fail instead of skip when it never does (env PRISMHOOK_EXPECT_FETCH)")
 	completeWith(cmd, "profile", report.Profiles...)
 	return cmd
 }
@@ -103,6 +109,9 @@ func (f *checkFlags) config(cmd *cobra.Command) (suites.Config, error) {
 	set("retry-window", func() { c.RetryWindow = f.retryWindow })
 	set("probe-wait", func() { c.ProbeWait = f.probeWait })
 	set("sequential", func() { c.Sequential = f.sequential })
+	set("load-rate", func() { c.LoadRate = f.loadRate })
+	set("load-duration", func() { c.LoadDuration = f.loadDuration })
+	set("expect-fetch", func() { c.ExpectFetch = f.expectFetch })
 	for _, ids := range []struct {
 		flag string
 		dst  *[]string

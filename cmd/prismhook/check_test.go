@@ -94,6 +94,24 @@ var _ = Describe("check", func() {
 		Expect(r.stdout).To(ContainSubstring("1 checks against " + url))
 	})
 
+	It("runs the sustained load at --load-rate for --load-duration", func() {
+		url := startReceiver(secret, receiver.DefectNone)
+		file := filepath.Join(GinkgoT().TempDir(), "r.json")
+		r := cli("check", "--url", url, "--secret", secret, "--only", "TIME-04", "--load-rate", "20", "--load-duration", "1s", "--expect-fetch", "--json", file)
+		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		f, err := os.Open(file)
+		Expect(err).NotTo(HaveOccurred())
+		defer f.Close()
+		rep, err := report.ReadJSON(f)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rep.Settings).To(HaveField("LoadRate", 20))
+		for _, c := range rep.Checks {
+			if c.ID == "TIME-04" {
+				Expect(c.Reason).To(HavePrefix("20 events at 20/s for 1s, all acknowledged; p50 "))
+			}
+		}
+	})
+
 	It("exits 2 with one line when the receiver is unreachable, and leaves no empty report", func() {
 		file := filepath.Join(GinkgoT().TempDir(), "r.json")
 		r := cli("check", "--url", closedURL(), "--secret", secret, "--json", file)
@@ -112,6 +130,8 @@ var _ = Describe("check", func() {
 		Entry("unknown check ID", "unknown check ID SIG-99", "--url", "http://127.0.0.1:1/", "--secret", secret, "--only", "SIG-99"),
 		Entry("unreadable CA", "CA file", "--url", "https://127.0.0.1:1/", "--secret", secret, "--ca", "/nonexistent/ca.pem"),
 		Entry("bad duration", `invalid argument "soon"`, "--ack-timeout", "soon"),
+		Entry("negative load rate", "load rate -1", "--url", "http://127.0.0.1:1/", "--secret", secret, "--load-rate", "-1"),
+		Entry("load too short", "load duration 10ms", "--url", "http://127.0.0.1:1/", "--secret", secret, "--load-duration", "10ms"),
 		Entry("unwritable report", "cannot write the JUnit report", "--url", "http://127.0.0.1:1/", "--secret", secret, "--junit", "/nonexistent/dir/r.xml"),
 	)
 

@@ -70,6 +70,24 @@ const (
 	DefectStrictContentType Defect = "strict-content-type"
 	// DefectStrictFields rejects unknown JSON fields with 400.
 	DefectStrictFields Defect = "strict-fields"
+	// DefectVerifyLatin1 verifies over the body decoded as ISO-8859-1 and
+	// re-encoded as UTF-8, as a framework that hands out text in the wrong
+	// charset leads one to: any non-ASCII byte changes.
+	DefectVerifyLatin1 Defect = "verify-latin1-decoded"
+	// DefectSmallBodyLimit refuses bodies over 4 KiB with 413: a limit set
+	// for the documentation's tiny example.
+	DefectSmallBodyLimit Defect = "small-body-limit"
+	// DefectRacyDedupe deduplicates in two steps, look up then (after a
+	// 250 ms call to a dedupe store) record, so duplicates that arrive
+	// within that window all pass.
+	DefectRacyDedupe Defect = "racy-dedupe"
+	// DefectRetryStorm retries a failed fetch every 10 ms, with no backoff
+	// and no regard for Retry-After.
+	DefectRetryStorm Defect = "retry-storm"
+	// DefectLimitedThroughput does 25 ms of work in the handler under one
+	// global lock: a burst of 50 is answered within 1.25 s, but a steady
+	// 100 events per second outruns it.
+	DefectLimitedThroughput Defect = "limited-throughput"
 	// DefectPlainHTTP is the correct receiver served over plain HTTP even
 	// when Options.TLS is set. It stands for TLS-01, which only fails it when
 	// the harness runs with profile production.
@@ -92,6 +110,8 @@ var allDefects = []Defect{
 	DefectRejectUnknownEvent, Defect500OnBadJSON, DefectDiesOnBadInput,
 	DefectStallOnLargeBody, DefectStrictContentType, DefectStrictFields,
 	DefectPlainHTTP, DefectTLSUntrustedCert, DefectTLSOldVersion,
+	DefectVerifyLatin1, DefectSmallBodyLimit, DefectRacyDedupe,
+	DefectRetryStorm, DefectLimitedThroughput,
 }
 
 // Defects maps every check ID of the catalogue to the defect that check must
@@ -121,6 +141,11 @@ var Defects = map[string]Defect{
 	"ROB-06":   DefectStrictFields,
 	"TLS-01":   DefectPlainHTTP,
 	"TLS-02":   DefectTLSUntrustedCert,
+	"SIG-09":   DefectVerifyLatin1,
+	"ROB-07":   DefectSmallBodyLimit,
+	"IDEM-03":  DefectRacyDedupe,
+	"RETRY-02": DefectRetryStorm,
+	"TIME-04":  DefectLimitedThroughput,
 }
 
 // ParseDefect returns the defect with that name; "" and "none" are the
@@ -154,7 +179,8 @@ func (d Defect) serverLevel() bool {
 func (d Defect) bendsIntake() bool {
 	switch d {
 	case DefectAcceptUnsigned, DefectFormatOnlySignature,
-		DefectCrashOnMalformedSignature, DefectVerifyReencoded, Defect500OnBadJSON:
+		DefectCrashOnMalformedSignature, DefectVerifyReencoded, Defect500OnBadJSON,
+		DefectVerifyLatin1:
 		return true
 	}
 	return false

@@ -19,15 +19,12 @@ import (
 
 	"github.com/prismhook/prismhook/fixtures"
 	"github.com/prismhook/prismhook/internal/receiver"
+	"github.com/prismhook/prismhook/suites"
 	"github.com/prismhook/prismhook/webhook"
 )
 
-// catalogueIDs are the check IDs of the product's conformance catalogue.
-var catalogueIDs = []string{
-	"SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08",
-	"TIME-01", "TIME-02", "TIME-03", "ASYNC-01", "IDEM-01", "IDEM-02", "RETRY-01",
-	"ROB-01", "ROB-02", "ROB-03", "ROB-04", "ROB-05", "ROB-06", "TLS-01", "TLS-02",
-}
+// catalogueIDs are the check IDs of the conformance catalogue.
+var catalogueIDs = suites.IDs()
 
 var _ = Describe("Defects", func() {
 	It("names a known defect for every check of the catalogue, and nothing else", func() {
@@ -275,6 +272,69 @@ var _ = Describe("A receiver with one defect", func() {
 		doc, err := fixtures.Event(webhook.EventFailed) // every documented field is known
 		Expect(err).NotTo(HaveOccurred())
 		Expect(post(r.URL, delivery{body: doc}).status).To(Equal(http.StatusAccepted))
+	})
+
+	It("verify-latin1-decoded: refuses raw non-ASCII UTF-8, accepts ASCII", func() {
+		r := startReceiver(receiver.Options{Defect: receiver.DefectVerifyLatin1})
+		b := bytes.Replace(completed(), []byte(`"prompt":"`), []byte(`"prompt":"café 🌅 東京 `), 1)
+		Expect(post(r.URL, delivery{body: b}).status).To(Equal(http.StatusUnauthorized))
+		Expect(post(r.URL, delivery{body: completed()}).status).To(Equal(http.StatusAccepted))
+	})
+
+	It("small-body-limit: refuses a 32 KiB event with 413", func() {
+		r := startReceiver(receiver.Options{Defect: receiver.DefectSmallBodyLimit})
+		long := strings.Repeat("東京", 32<<10/6)
+		b := bytes.Replace(completed(), []byte(`"prompt":"`), []byte(`"prompt":"`+long), 1)
+		Expect(post(r.URL, delivery{body: b}).status).To(Equal(http.StatusRequestEntityTooLarge))
+		Expect(post(r.URL, delivery{body: completed()}).status).To(Equal(http.StatusAccepted))
+	})
+
+	It("racy-dedupe: processes simultaneous copies of an event more than once, sequential ones once", func() {
+		r := startReceiver(receiver.Options{Defect: receiver.DefectRacyDedupe})
+		id := newGenID()
+		b := event(stub, webhook.EventCompleted, id)
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				defer GinkgoRecover()
+				Expect(post(r.URL, delivery{body: b}).status).To(BeNumerically("<", 300))
+			})
+		}
+		wg.Wait()
+		Eventually(stub.counter(id)).Should(BeNumerically(">", 1))
+		seq := newGenID()
+		sb := event(stub, webhook.EventCompleted, seq)
+		for range 3 {
+			Expect(post(r.URL, delivery{body: sb}).status).To(BeNumerically("<", 300))
+		}
+		Eventually(stub.counter(seq)).Should(Equal(1))
+		Consistently(stub.counter(seq), 300*time.Millisecond).Should(Equal(1))
+	})
+
+	It("retry-storm: fetches a failing video_url again every few milliseconds", func() {
+		r := startReceiver(receiver.Options{Defect: receiver.DefectRetryStorm})
+		id := newGenID()
+		stub.failFirstN(id, 30, "1")
+		Expect(post(r.URL, delivery{body: event(stub, webhook.EventCompleted, id)}).status).To(Equal(http.StatusAccepted))
+		// 30 failures then a success, at about 10 ms apart: well under the
+		// Retry-After of 1 s that a correct receiver honours.
+		Eventually(r.Processed, 5*time.Second).Should(Equal(1))
+		Expect(stub.count(id)).To(Equal(31))
+	})
+
+	It("limited-throughput: answers concurrent deliveries one after another", func() {
+		r := startReceiver(receiver.Options{Defect: receiver.DefectLimitedThroughput})
+		const n = 8
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range n {
+			wg.Go(func() {
+				defer GinkgoRecover()
+				Expect(post(r.URL, delivery{body: completed()}).status).To(Equal(http.StatusAccepted))
+			})
+		}
+		wg.Wait()
+		Expect(time.Since(start)).To(BeNumerically(">=", n*25*time.Millisecond))
 	})
 
 	Describe("the TLS defects", func() {

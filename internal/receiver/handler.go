@@ -44,6 +44,9 @@ const (
 const (
 	sluggishAck    = 1200 * time.Millisecond
 	serialWork     = 150 * time.Millisecond
+	throughputWork = 25 * time.Millisecond
+	dedupeLookup   = 250 * time.Millisecond
+	smallBodyLimit = 4 << 10
 	largeBodyStall = 10 * time.Second
 )
 
@@ -207,6 +210,9 @@ func (h *Handler) guard(next http.Handler) http.Handler {
 				writeStatus(w, http.StatusUnsupportedMediaType, "unsupported content type")
 				return
 			}
+		case DefectSmallBodyLimit:
+			// Defect: a body limit sized for the documentation's example.
+			r.Body = http.MaxBytesReader(w, r.Body, smallBodyLimit)
 		case DefectStallOnLargeBody:
 			// Defect: a large body is left unread for a long while instead
 			// of being refused at once.
@@ -258,6 +264,12 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, d *webhook.Deli
 		h.serial.Lock()
 		h.pause(r, serialWork)
 		h.serial.Unlock()
+	case DefectLimitedThroughput:
+		// Defect: less slow work under the same kind of lock: fine for a
+		// burst, too slow for a steady stream.
+		h.serial.Lock()
+		h.pause(r, throughputWork)
+		h.serial.Unlock()
 	}
 
 	if !ev.Known() {
@@ -275,6 +287,17 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, d *webhook.Deli
 	if h.opts.Defect == DefectNoDedup {
 		// Defect: every delivery is processed, redeliveries included.
 		key = ""
+	}
+	if h.opts.Defect == DefectRacyDedupe && key != "" {
+		// Defect: check, then act: the lookup and the insert are two steps
+		// with a round trip between them.
+		if h.seen.has(key) {
+			h.ack(w, r, http.StatusOK, "duplicate")
+			return
+		}
+		h.pause(r, dedupeLookup)
+		h.seen.add(key)
+		key = "" // recorded; queued below without a second look
 	}
 	if key != "" && !h.seen.add(key) {
 		// Defect: a redelivery is an error instead of a success.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/prismhook/prismhook/webhook"
 )
@@ -76,6 +77,10 @@ func (h *Handler) defectiveVerify(header http.Header, body []byte) (status int, 
 		if json.Compact(&compact, body) == nil {
 			body = compact.Bytes()
 		}
+	case DefectVerifyLatin1:
+		// Defect: the body is read as ISO-8859-1 text and turned back into
+		// bytes as UTF-8; every non-ASCII byte becomes two.
+		body = latin1ToUTF8(body)
 	}
 	if err := webhook.Verify(h.opts.Secret, body, sig); err != nil {
 		h.log.Info("delivery refused", "status", http.StatusUnauthorized, "delivery", header.Get(webhook.DeliveryHeader), "err", err)
@@ -91,4 +96,13 @@ func isHex(s string) bool {
 		}
 	}
 	return true
+}
+
+// latin1ToUTF8 reads b as ISO-8859-1 and encodes it as UTF-8.
+func latin1ToUTF8(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for _, c := range b {
+		out = utf8.AppendRune(out, rune(c))
+	}
+	return out
 }

@@ -21,6 +21,10 @@ const (
 	maxRetryAfter    = time.Second            // a longer Retry-After is cut to this
 	maxArtifactBytes = 1 << 30
 	fetchUserAgent   = "prismhook-reference-receiver"
+
+	// DefectRetryStorm's pace.
+	stormGap      = 10 * time.Millisecond
+	stormAttempts = 1000
 )
 
 // job is one event waiting for a worker.
@@ -81,6 +85,11 @@ func (h *Handler) fetch(ctx context.Context, rawURL string) error {
 		attempts = 1
 	}
 	backoff := firstBackoff
+	storm := h.opts.Defect == DefectRetryStorm
+	if storm {
+		// Defect: retry at once and again, no backoff, no Retry-After.
+		attempts, backoff = stormAttempts, stormGap
+	}
 	for attempt := 1; ; attempt++ {
 		retryAfter, err := h.fetchOnce(ctx, u.String())
 		if err == nil {
@@ -90,7 +99,11 @@ func (h *Handler) fetch(ctx context.Context, rawURL string) error {
 		if errors.As(err, &perm) || attempt == attempts || ctx.Err() != nil {
 			return fmt.Errorf("fetch %s: attempt %d: %w", u.Redacted(), attempt, err)
 		}
-		t := time.NewTimer(max(backoff, retryAfter))
+		wait := max(backoff, retryAfter)
+		if storm {
+			wait = stormGap
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():

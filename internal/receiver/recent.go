@@ -35,6 +35,14 @@ func (s *recentKeys) add(key string) bool {
 	return true
 }
 
+// has reports whether key is present, without recording it.
+func (s *recentKeys) has(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.index[key]
+	return ok
+}
+
 // forget removes key, if present.
 func (s *recentKeys) forget(key string) {
 	s.mu.Lock()

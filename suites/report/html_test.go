@@ -94,7 +94,7 @@ func TestLatencyChart(t *testing.T) {
 		{Kind: KindArtifactFetch, ServedStatus: 200},
 		{Kind: KindDelivery, Error: "timeout"}, // no latency: no bar
 	}}
-	ch, ok := newLatencyChart(c)
+	ch, ok := newLatencyChart(c, chartThresholds(nil))
 	if !ok {
 		t.Fatal("no chart")
 	}
@@ -125,7 +125,7 @@ func TestLatencyChart(t *testing.T) {
 		t.Errorf("stats p50=%s p95=%s max=%s", ch.P50, ch.P95, ch.Max)
 	}
 
-	if _, ok := newLatencyChart(CheckResult{Evidence: []Evidence{{Kind: KindDelivery, Error: "refused"}}}); ok {
+	if _, ok := newLatencyChart(CheckResult{Evidence: []Evidence{{Kind: KindDelivery, Error: "refused"}}}, chartThresholds(nil)); ok {
 		t.Error("a chart without any latency")
 	}
 }

@@ -147,6 +147,9 @@ func junitTestcase(r *Report, c CheckResult) (junitCase, Outcome) {
 		return tc, Fail
 	case Warn:
 		tc.Skipped = &junitProblem{Message: "warn: " + reason}
+		if c.Fix != nil {
+			tc.Skipped.Text = problemText(c, "")
+		}
 		return tc, Skip
 	case Skip:
 		tc.Skipped = &junitProblem{Message: reason}
@@ -170,6 +173,13 @@ func problemText(c CheckResult, evidence string) string {
 	b.WriteString(clean(c.Reason, true) + "\n")
 	if c.Doc != "" {
 		b.WriteString("\nPrism documentation: " + line(c.Doc) + "\n")
+	}
+	if c.Fix != nil {
+		b.WriteString("\nWhy it matters: " + line(c.Fix.Why) + "\n")
+		b.WriteString("How to fix: " + line(c.Fix.How) + "\n")
+		if c.Fix.Reference != "" {
+			b.WriteString("Reference: " + line(c.Fix.Reference) + "\n")
+		}
 	}
 	if evidence != "" {
 		b.WriteString("\n" + evidence)

@@ -37,6 +37,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	b.WriteString(strings.Join(meta, " · ") + "\n\n")
 
 	writeMarkdownSummary(&b, r)
+	for _, n := range r.Notes {
+		b.WriteString("> **Note:** " + mdCell(n) + "\n\n")
+	}
 
 	b.WriteString("#### Checks\n\n")
 	b.WriteString("| ID | Level | Outcome | Title | Reason |\n")
@@ -99,6 +102,13 @@ func writeMarkdownDetails(b *strings.Builder, r *Report, c CheckResult) {
 	}
 	if c.Doc != "" {
 		b.WriteString("> " + mdCell(c.Doc) + "\n\n")
+	}
+	if c.Fix != nil && (c.Outcome == Fail || c.Outcome == Warn) {
+		b.WriteString("**Why it matters:** " + mdCell(c.Fix.Why) + "\n\n")
+		b.WriteString("**How to fix:** " + mdCell(c.Fix.How) + "\n\n")
+		if c.Fix.Reference != "" {
+			b.WriteString("**Reference:** " + mdCell(c.Fix.Reference) + "\n\n")
+		}
 	}
 	if len(c.Evidence) > 0 {
 		var ev strings.Builder

@@ -35,15 +35,19 @@ var Profiles = []string{ProfileCore, ProfileRecommended, ProfileProduction}
 
 // Report is the result of one conformance run.
 type Report struct {
-	Schema     string        `json:"schema"`
-	Tool       string        `json:"tool"`
-	Version    string        `json:"version"`
-	Target     string        `json:"target"`
-	Profile    string        `json:"profile"`
-	StartedAt  time.Time     `json:"started_at"`
-	DurationMS int64         `json:"duration_ms"`
-	Summary    Summary       `json:"summary"`
-	Checks     []CheckResult `json:"checks"`
+	Schema     string    `json:"schema"`
+	Tool       string    `json:"tool"`
+	Version    string    `json:"version"`
+	Target     string    `json:"target"`
+	Profile    string    `json:"profile"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+	Summary    Summary   `json:"summary"`
+	// Settings are the thresholds the run judged by, for charts.
+	Settings *Settings `json:"settings,omitempty"`
+	// Notes are one-line remarks about the run as a whole.
+	Notes  []string      `json:"notes,omitempty"`
+	Checks []CheckResult `json:"checks"`
 }
 
 // Summary counts outcomes and says, for each profile, whether the checks
@@ -65,11 +69,30 @@ type CheckResult struct {
 	Level string `json:"level"` // "MUST", "SHOULD" or "MUST when HTTPS"
 	Title string `json:"title"`
 	// Doc is the line of Prism's documentation the check enforces.
-	Doc        string     `json:"doc"`
-	Outcome    Outcome    `json:"outcome"`
-	Reason     string     `json:"reason,omitempty"`
-	DurationMS int64      `json:"duration_ms"`
-	Evidence   []Evidence `json:"evidence"`
+	Doc        string  `json:"doc"`
+	Outcome    Outcome `json:"outcome"`
+	Reason     string  `json:"reason,omitempty"`
+	DurationMS int64   `json:"duration_ms"`
+	// Fix says why the rule matters and how to meet it; set on fail and
+	// warn.
+	Fix      *Fix       `json:"fix,omitempty"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// Fix is the guidance for a check that was not met.
+type Fix struct {
+	Why       string `json:"why"`       // why the rule matters
+	How       string `json:"how"`       // how to meet it, language-neutral
+	Reference string `json:"reference"` // where the reference receiver does it right
+}
+
+// Settings are the thresholds of a run that reports draw: the ack timeout
+// (the 5 s rule) and the p95 target of TIME-02.
+type Settings struct {
+	AckTimeoutMS   int64 `json:"ack_timeout_ms"`
+	P95TargetMS    int64 `json:"p95_target_ms"`
+	LoadRate       int   `json:"load_rate,omitempty"`        // TIME-04 events per second
+	LoadDurationMS int64 `json:"load_duration_ms,omitempty"` // TIME-04 duration
 }
 
 // Evidence is one observation behind an outcome: a delivery the harness
@@ -91,6 +114,8 @@ type Evidence struct {
 	LatencyMS     float64           `json:"latency_ms,omitempty"`
 	Error         string            `json:"error,omitempty"`
 	Response      string            `json:"response_excerpt,omitempty"`
+	// Location is the Location header of a 3xx answer (never followed).
+	Location string `json:"location,omitempty"`
 
 	// Artifact fetches: the path asked for and what the harness answered.
 	Path         string `json:"path,omitempty"`

@@ -92,13 +92,20 @@ func sampleReport() *Report {
 	r := &Report{
 		Schema: Schema, Tool: "prismhook", Version: "v0.4.0", Target: sampleTarget,
 		Profile: ProfileRecommended, StartedAt: sampleStart, DurationMS: 4213,
-		Summary: Summary{Conformant: map[string]bool{ProfileCore: false, ProfileRecommended: false, ProfileProduction: false}},
+		Summary:  Summary{Conformant: map[string]bool{ProfileCore: false, ProfileRecommended: false, ProfileProduction: false}},
+		Settings: &Settings{AckTimeoutMS: 5000, P95TargetMS: 1000, LoadRate: 100, LoadDurationMS: 5000},
+		Notes:    []string{"Processing was never observed: the receiver never fetched video_url, so 2 probe check(s) skipped; if its processing does download video_url, run with --expect-fetch to make this a failure."},
 	}
 	for _, e := range sampleCatalog {
 		c := CheckResult{ID: e.id, Level: e.level, Title: e.title, Doc: "Always verify the webhook signature", Outcome: Pass, DurationMS: int64(20 + b.rng.IntN(200))}
 		switch e.id {
 		case "SIG-04":
 			c.Outcome, c.Reason = Fail, "a delivery signed with a wrong secret got 200 OK, want 4xx"
+			c.Fix = &Fix{
+				Why:       "A signature proves the sender knows your webhook secret. If any well-formed value passes, the check proves nothing.",
+				How:       "Compute HMAC-SHA256(secret, raw body) as lowercase hex and compare it with the header in constant time; refuse with 401 when they differ.",
+				Reference: "webhook/middleware.go (Middleware) and webhook/signature.go (Verify)",
+			}
 			c.Evidence = []Evidence{b.delivery("wrong secret", "wrong-secret", 200, b.latency(4), ok)}
 		case "SIG-05":
 			c.Outcome, c.Reason = Fail, "a body changed after signing got 200 OK, want 4xx"
@@ -133,6 +140,7 @@ func sampleReport() *Report {
 		case "TLS-01":
 			c.Doc = "Use HTTPS endpoints in production"
 			c.Outcome, c.Reason = Warn, "the endpoint uses plain HTTP"
+			c.Fix = &Fix{Why: "Over plain HTTP anyone on the path can read your events.", How: "Serve the endpoint over HTTPS and register the https:// URL.", Reference: "internal/receiver/tls.go (ServerConfig)"}
 			c.Evidence = []Evidence{}
 		case "TLS-02":
 			c.Doc = "Use HTTPS endpoints in production"

@@ -70,6 +70,12 @@ func (t *Terminal) Check(c CheckResult) {
 		b.WriteString(t.paint(ansiDim, " — ") + line(truncate(c.Reason, maxTerminalReason)))
 	}
 	b.WriteString("\n")
+	if c.Fix != nil && (c.Outcome == Fail || c.Outcome == Warn) {
+		fmt.Fprintf(&b, "           %s %s\n", t.paint(ansiBold, "fix:"), line(truncate(c.Fix.How, maxTerminalReason)))
+		if c.Fix.Reference != "" {
+			fmt.Fprintf(&b, "           %s\n", t.paint(ansiDim, "see: "+line(truncate(c.Fix.Reference, maxTerminalReason))))
+		}
+	}
 	t.print(b.String())
 }
 
@@ -95,6 +101,9 @@ func (t *Terminal) Summary(r *Report) {
 			}
 		}
 		b.WriteString("profiles: " + strings.Join(parts, ", ") + "\n")
+	}
+	for _, n := range r.Notes {
+		b.WriteString(t.paint(ansiYellow, "note: ") + line(n) + "\n")
 	}
 	verdict := r.verdictLine()
 	if r.Conformant() {

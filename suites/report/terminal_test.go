@@ -19,10 +19,13 @@ func TestTerminal(t *testing.T) {
 		0:  "prismhook check: 23 checks against http://127.0.0.1:8080/webhooks/prism (profile recommended)",
 		2:  "  PASS   SIG-01     173ms  A correctly signed video.completed event (the documentation's example payload) gets 2xx",
 		5:  "  FAIL   SIG-04      86ms  A signature made with a wrong secret gets 4xx — a delivery signed with a wrong secret got 200 OK, want 4xx",
-		16: "  ERROR  RETRY-01    54ms  When video_url answers 503 twice, the receiver fetches again until it succeeds — harness: artifact server not reachable at http://127.0.0.1:4011: dial tcp 127.0.0.1:4011: connect: connection refused",
-		26: "23 checks in 4.21s: 16 pass, 2 fail, 1 warn, 3 skip, 1 error",
-		27: "profiles: core not conformant, recommended not conformant, production not conformant",
-		28: "NOT CONFORMANT to the recommended profile (failed: SIG-04, SIG-05; errors: RETRY-01)",
+		6:  "           fix: Compute HMAC-SHA256(secret, raw body) as lowercase hex and compare it with the header in constant time; refuse with 401 when they differ.",
+		7:  "           see: webhook/middleware.go (Middleware) and webhook/signature.go (Verify)",
+		18: "  ERROR  RETRY-01    54ms  When video_url answers 503 twice, the receiver fetches again until it succeeds — harness: artifact server not reachable at http://127.0.0.1:4011: dial tcp 127.0.0.1:4011: connect: connection refused",
+		30: "23 checks in 4.21s: 16 pass, 2 fail, 1 warn, 3 skip, 1 error",
+		31: "profiles: core not conformant, recommended not conformant, production not conformant",
+		32: "note: Processing was never observed: the receiver never fetched video_url, so 2 probe check(s) skipped; if its processing does download video_url, run with --expect-fetch to make this a failure.",
+		33: "NOT CONFORMANT to the recommended profile (failed: SIG-04, SIG-05; errors: RETRY-01)",
 	} {
 		if lines[i] != want {
 			t.Errorf("line %d:\n got %q\nwant %q", i, lines[i], want)
@@ -54,10 +57,20 @@ func TestTerminalConcurrentChecks(t *testing.T) {
 	}
 	wg.Wait()
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != len(r.Checks) {
-		t.Fatalf("%d lines, want %d", len(lines), len(r.Checks))
+	if want := len(r.Checks) + fixLines(r.Checks); len(lines) != want {
+		t.Fatalf("%d lines, want %d", len(lines), want)
 	}
-	for _, l := range lines {
+	for i, l := range lines {
+		if strings.HasPrefix(l, "           fix: ") {
+			// A fix follows its own check's line, never another's.
+			if i == 0 || !(strings.HasPrefix(lines[i-1], "  FAIL") || strings.HasPrefix(lines[i-1], "  WARN")) {
+				t.Errorf("fix line %q not under a fail or warn", l)
+			}
+			continue
+		}
+		if strings.HasPrefix(l, "           see: ") {
+			continue
+		}
 		if !strings.HasPrefix(l, "  ") || strings.Count(l, "  ") < 3 {
 			t.Errorf("interleaved line %q", l)
 		}
@@ -88,6 +101,20 @@ var sgrRE = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 // checkTerminal asserts that the terminal output of r has no byte that a
 // terminal acts on apart from its own colours, and one line per check.
+// fixLines counts the lines the terminal shows under checks for their fixes.
+func fixLines(cs []CheckResult) int {
+	n := 0
+	for _, c := range cs {
+		if c.Fix != nil && (c.Outcome == Fail || c.Outcome == Warn) {
+			n++
+			if c.Fix.Reference != "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func checkTerminal(t *testing.T, r *Report, color bool) string {
 	t.Helper()
 	var buf bytes.Buffer
@@ -109,9 +136,9 @@ func checkTerminal(t *testing.T, r *Report, color bool) string {
 	if strings.ContainsAny(out, "\x1b\x00\r\x07\u009b\u202e") {
 		t.Errorf("terminal output carries control characters: %q", out)
 	}
-	// Header, blank line, one line per check, blank line, counts,
-	// profiles, verdict.
-	if got, want := strings.Count(out, "\n"), 2+len(r.Checks)+4; got != want {
+	// Header, blank line, one line per check and up to two of fix, blank
+	// line, counts, profiles, notes, verdict.
+	if got, want := strings.Count(out, "\n"), 2+len(r.Checks)+fixLines(r.Checks)+4+len(r.Notes); got != want {
 		t.Errorf("%d lines, want %d:\n%s", got, want, out)
 	}
 	return out
