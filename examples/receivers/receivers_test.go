@@ -229,4 +229,3 @@ func (w *tail) String() string {
 	defer w.mu.Unlock()
 	return w.buf.String()
 }
-

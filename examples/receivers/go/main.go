@@ -26,7 +26,7 @@ const (
 	workers     = 8
 	queueSize   = 1024
 	maxBody     = 1 << 20 // room for long multi-byte prompts; far above Prism's events
-	maxAttempts = 6
+	maxAttempts = 8
 )
 
 // job is one event to process; key is its deduplication key.
@@ -147,7 +147,8 @@ func (rc *receiver) process(ctx context.Context, ev *webhook.Event) error {
 
 // download fetches url, retrying 5xx, 429 and network errors with
 // exponential backoff. Each wait is at least the server's Retry-After and
-// twice the wait before, so retries thin out instead of storming storage.
+// half as long again as the wait before, so retries thin out instead of
+// storming storage.
 func (rc *receiver) download(ctx context.Context, url string) error {
 	wait := 500 * time.Millisecond
 	var err error
@@ -166,7 +167,7 @@ func (rc *receiver) download(ctx context.Context, url string) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		wait *= 2
+		wait = wait * 3 / 2
 	}
 	return err
 }

@@ -14,7 +14,7 @@ if (!secret) {
   process.exit(1);
 }
 const port = Number(process.env.PORT || 3000);
-const MAX_ATTEMPTS = 6;
+const MAX_ATTEMPTS = 8;
 
 function verifySignature(body, signature) {
   // Prism's documented verifyWebhook hands the header to timingSafeEqual
@@ -85,7 +85,8 @@ async function processEvent(event) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Retries 5xx, 429 and network errors with exponential backoff: each wait
-// is at least the server's Retry-After and twice the wait before.
+// is at least the server's Retry-After and half as long again as the wait
+// before.
 async function download(url) {
   let wait = 500;
   for (let attempt = 1; ; attempt++) {
@@ -107,7 +108,7 @@ async function download(url) {
     const retryAfter = Number(res?.headers.get('retry-after')) * 1000 || 0;
     wait = Math.max(wait, Math.min(retryAfter, 30_000));
     await sleep(wait);
-    wait *= 2;
+    wait *= 1.5;
   }
 }
 

@@ -16,7 +16,7 @@
 declare(strict_types=1);
 
 const MAX_BODY = 1 << 20;
-const MAX_ATTEMPTS = 6;
+const MAX_ATTEMPTS = 8;
 const WORKERS = 16;
 
 function spool(string $dir = ''): string
@@ -138,7 +138,7 @@ function process(string $key, array $event): void
 
 // download fetches $url, retrying 5xx, 429 and network errors with
 // exponential backoff: each wait is at least the server's Retry-After and
-// twice the wait before.
+// half as long again as the wait before.
 function download(string $url): void
 {
     if (!preg_match('#\Ahttps?://#i', $url)) {
@@ -159,7 +159,7 @@ function download(string $url): void
         }
         $wait = max($wait, $retryAfter);
         usleep((int) ($wait * 1_000_000));
-        $wait *= 2;
+        $wait *= 1.5;
     }
 }
 

@@ -24,7 +24,7 @@ from flask import Flask, request
 SECRET = os.environ.get("PRISM_WEBHOOK_SECRET") or sys.exit("PRISM_WEBHOOK_SECRET is not set")
 PORT = int(os.environ.get("PORT", "3000"))
 SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
-MAX_ATTEMPTS = 6
+MAX_ATTEMPTS = 8
 
 app = Flask(__name__)
 app.config["MAX_CONTENT_LENGTH"] = 1 << 20  # larger bodies get 413
@@ -83,8 +83,8 @@ def process(key: str, event: dict) -> None:
 
 def download(url: str) -> None:
     """Fetches url, retrying 5xx, 429 and network errors with exponential
-    backoff: each wait is at least the server's Retry-After and twice the
-    wait before."""
+    backoff: each wait is at least the server's Retry-After and half as long
+    again as the wait before."""
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"video_url {url!r} is not an http(s) URL")
     wait = 0.5
@@ -103,7 +103,7 @@ def download(url: str) -> None:
                 raise
         wait = max(wait, retry_after)
         time.sleep(wait)
-        wait *= 2
+        wait *= 1.5
 
 
 def seconds(value) -> float:

@@ -12,7 +12,7 @@ require 'webrick'
 
 SECRET = ENV.fetch('PRISM_WEBHOOK_SECRET') { abort 'PRISM_WEBHOOK_SECRET is not set' }
 MAX_BODY = 1 << 20
-MAX_ATTEMPTS = 6
+MAX_ATTEMPTS = 8
 WORKERS = 8
 
 # Background work runs on these threads, not in the request: the answer
@@ -73,8 +73,8 @@ rescue StandardError => e
 end
 
 # Fetches url, retrying 5xx, 429 and network errors with exponential
-# backoff: each wait is at least the server's Retry-After and twice the
-# wait before.
+# backoff: each wait is at least the server's Retry-After and half as long
+# again as the wait before.
 def download(url)
   uri = URI(url)
   raise ArgumentError, "video_url #{url.inspect} is not an http(s) URL" unless uri.is_a?(URI::HTTP)
@@ -98,7 +98,7 @@ def download(url)
     end
     wait = [wait, retry_after].max
     sleep wait
-    wait *= 2
+    wait *= 1.5
   end
 end
 
