@@ -5,10 +5,10 @@
 // `php receiver.php work` processes the queue in the background, downloading
 // video_url with backoff.
 //
-// The built-in server has no fastcgi_finish_request() and ends everything a
-// request started when the request ends, so the work happens in a separate
-// process. Under PHP-FPM the same split holds; swap the spool directory for
-// your job queue.
+// The built-in server has no fastcgi_finish_request() and sends the answer
+// only when the script has ended (shutdown functions included), so the work
+// happens in a separate process. Under PHP-FPM the same split holds: swap
+// the spool directory for your job queue.
 //
 // Environment: PRISM_WEBHOOK_SECRET (required), RECEIVER_SPOOL (a directory
 // with jobs/, seen/ and tmp/; ./run makes one).
