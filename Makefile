@@ -32,10 +32,15 @@ lint-go:
 lint-spec:
 	npx --yes $(REDOCLY) lint --config spec/redocly.yaml spec/openapi.yaml spec/mock.yaml
 
-# actionlint checks .github/workflows/; action.yml through the workflow that
-# uses it (uses: ./).
+# actionlint checks .github/workflows/ (and action.yml through the workflow
+# that uses it, uses: ./), then the complete workflows shown in docs/ci.md.
 lint-actions:
 	$(GO) run $(ACTIONLINT)
+	@tmp=$$(mktemp -d); \
+	awk -v dir="$$tmp" '/^```yaml$$/ { on = 1; n++; buf = ""; next } \
+		/^```$$/ && on { on = 0; if (buf ~ /^# \.github\/workflows\//) printf "%s", buf > (dir "/ci-md-" n ".yml"); next } \
+		on { buf = buf $$0 "\n" }' docs/ci.md; \
+	$(GO) run $(ACTIONLINT) $$tmp/*.yml; rc=$$?; rm -rf "$$tmp"; exit $$rc
 
 bench: ## micro-benchmarks (benchstat-friendly)
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./... | tee bench.txt
