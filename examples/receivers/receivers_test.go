@@ -85,7 +85,7 @@ func TestExampleReceiversConform(t *testing.T) {
 				URL:     url,
 				Secret:  secret,
 				Profile: report.ProfileRecommended,
-				// Probe checks are also required to pass below.
+				// Probe checks must pass, not skip (see acceptable).
 			})
 			if err != nil {
 				t.Fatalf("check did not run: %v", err)
