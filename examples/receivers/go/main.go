@@ -68,7 +68,7 @@ func main() {
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/prism", webhook.Middleware(secret, webhook.WithMaxBodyBytes(maxBody))(http.HandlerFunc(rc.handle)))
-	srv := &http.Server{Addr: "127.0.0.1:" + port, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: "127.0.0.1:" + port, Handler: mux, ReadHeaderTimeout: 30 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
