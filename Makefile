@@ -6,8 +6,9 @@ LDFLAGS     := -s -w -X main.version=$(VERSION)
 BIN         := bin/prismhook
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 REDOCLY     := @redocly/cli@2.77.0
+ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-.PHONY: help build test test-short lint lint-go lint-spec bench bench-compare demo image image-test soak fuzz clean
+.PHONY: help build test test-short lint lint-go lint-spec lint-actions bench bench-compare demo image image-test soak fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -21,7 +22,7 @@ test: ## run every test with the race detector (the command CI runs)
 test-short: ## the quick subset, no race detector
 	$(GO) test -short -count=1 ./...
 
-lint: lint-go lint-spec ## gofmt, go vet, staticcheck, and the OpenAPI documents
+lint: lint-go lint-spec lint-actions ## gofmt, go vet, staticcheck, the OpenAPI documents, the workflows and action.yml
 
 lint-go:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -30,6 +31,16 @@ lint-go:
 
 lint-spec:
 	npx --yes $(REDOCLY) lint --config spec/redocly.yaml spec/openapi.yaml spec/mock.yaml
+
+# actionlint checks .github/workflows/ (and action.yml through the workflow
+# that uses it, uses: ./), then the complete workflows shown in docs/ci.md.
+lint-actions:
+	$(GO) run $(ACTIONLINT)
+	@tmp=$$(mktemp -d); \
+	awk -v dir="$$tmp" '/^```yaml$$/ { on = 1; n++; buf = ""; next } \
+		/^```$$/ && on { on = 0; if (buf ~ /^# \.github\/workflows\//) printf "%s", buf > (dir "/ci-md-" n ".yml"); next } \
+		on { buf = buf $$0 "\n" }' docs/ci.md; \
+	$(GO) run $(ACTIONLINT) $$tmp/*.yml; rc=$$?; rm -rf "$$tmp"; exit $$rc
 
 bench: ## micro-benchmarks (benchstat-friendly)
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./... | tee bench.txt

@@ -160,6 +160,9 @@ func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportF
 	if err := opened.write(rep, out); err != nil {
 		return err
 	}
+	if err := files.annotations.write(out, rep); err != nil {
+		return err
+	}
 	if ctx.Err() != nil {
 		return usage("check interrupted")
 	}
@@ -194,6 +197,7 @@ func useColor(out io.Writer) bool {
 // reportFiles are the report files a run should write.
 type reportFiles struct {
 	json, junit, html, markdown string
+	annotations                 annotationFormat
 }
 
 func (r *reportFiles) addFlags(cmd *cobra.Command) {
@@ -202,6 +206,7 @@ func (r *reportFiles) addFlags(cmd *cobra.Command) {
 	fl.StringVar(&r.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fl.StringVar(&r.html, "html", "", "write an HTML report to `FILE`")
 	fl.StringVar(&r.markdown, "markdown", "", "write a Markdown report to `FILE` (e.g. $GITHUB_STEP_SUMMARY)")
+	fl.Var(&r.annotations, "annotations", "print one annotation per failed or warned check, in `FORMAT`: github (workflow commands)")
 }
 
 // openReport is a report file created before the run, so that an
