@@ -111,7 +111,7 @@ func TestActionScript(t *testing.T) {
 	bad := startReceiver(t, receiver.DefectAcceptUnsigned)
 
 	t.Run("conformant receiver", func(t *testing.T) {
-		s := runAction(t, bin, map[string]string{"url": good, "secret": secret})
+		s := runAction(t, bin, map[string]string{"url": good, "secret": secret, "expect-fetch": "true"})
 		if s.code != 0 {
 			t.Fatalf("exit %d\n%s", s.code, s.stdout)
 		}

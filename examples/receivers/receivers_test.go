@@ -86,6 +86,7 @@ func TestExampleReceiversConform(t *testing.T) {
 				Secret:  secret,
 				Profile: report.ProfileRecommended,
 				// Probe checks must pass, not skip (see acceptable).
+				ExpectFetch: true,
 			})
 			if err != nil {
 				t.Fatalf("check did not run: %v", err)

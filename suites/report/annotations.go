@@ -46,6 +46,8 @@ func annotationMessage(c CheckResult) string {
 	lines := []string{fmt.Sprintf("%s %s: %s", c.ID, outcomeLabel(c.Outcome), c.Reason)}
 	if c.Outcome == Error {
 		lines = append(lines, "The harness could not run this check; the receiver is not at fault.")
+	} else if c.Fix != nil && c.Fix.How != "" {
+		lines = append(lines, "How to fix: "+c.Fix.How)
 	} else {
 		lines = append(lines, "Expected: "+c.Title+".")
 	}

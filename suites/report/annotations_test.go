@@ -10,6 +10,8 @@ func TestWriteGitHubAnnotations(t *testing.T) {
 		{ID: "SIG-01", Title: "Signed event gets 2xx", Outcome: Pass},
 		{ID: "SIG-06", Title: "Malformed signatures get 4xx", Outcome: Fail, Reason: "empty signature: got 500"},
 		{ID: "TLS-01", Title: "The endpoint is HTTPS", Outcome: Warn, Reason: "plain HTTP"},
+		{ID: "SIG-03", Title: "Unsigned gets 4xx", Outcome: Fail, Reason: "got 202",
+			Fix: &Fix{Why: "anyone could post", How: "compare the signature before acting", Reference: "webhook/signature.go"}},
 		{ID: "TLS-02", Title: "TLS 1.2", Outcome: Skip, Reason: "plain HTTP"},
 		{ID: "RETRY-01", Title: "Retries, eventually", Outcome: Error, Reason: "artifact server: bind: address in use"},
 	}}
@@ -20,6 +22,7 @@ func TestWriteGitHubAnnotations(t *testing.T) {
 	want := []string{
 		"::error title=SIG-06 Malformed signatures get 4xx::SIG-06 FAIL: empty signature: got 500%0AExpected: Malformed signatures get 4xx.",
 		"::warning title=TLS-01 The endpoint is HTTPS::TLS-01 WARN: plain HTTP%0AExpected: The endpoint is HTTPS.",
+		"::error title=SIG-03 Unsigned gets 4xx::SIG-03 FAIL: got 202%0AHow to fix: compare the signature before acting",
 		"::error title=RETRY-01 Retries%2C eventually::RETRY-01 ERROR: artifact server: bind: address in use%0AThe harness could not run this check; the receiver is not at fault.",
 	}
 	if got := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
