@@ -45,16 +45,21 @@ type Check struct {
 	// Exclusive checks need the receiver to themselves (bursts, liveness
 	// after bad input, huge bodies); the runner orders them around the rest.
 	Exclusive bool
+	// Rejection checks pass when bad deliveries are refused with 4xx. That
+	// proves something only if correctly signed events are treated
+	// differently: when every correctly signed event of the run is refused
+	// too, they are skipped as not meaningful.
+	Rejection bool
 }
 
 // Catalog is the full list of checks, in report order. IDs are stable.
 var Catalog = []Check{
 	{ID: "SIG-01", Level: Must, Title: "A correctly signed video.completed event (the documentation's example payload) gets 2xx", Doc: docSigHeader},
 	{ID: "SIG-02", Level: Must, Title: "A correctly signed video.failed event gets 2xx", Doc: docSigHeader},
-	{ID: "SIG-03", Level: Must, Title: "A delivery without X-Prism-Signature gets 4xx", Doc: docVerify},
-	{ID: "SIG-04", Level: Must, Title: "A signature made with a wrong secret gets 4xx", Doc: docVerify},
-	{ID: "SIG-05", Level: Must, Title: "A body changed after signing gets 4xx", Doc: docVerify},
-	{ID: "SIG-06", Level: Must, Title: "Malformed signatures (empty, non-hex, truncated, over-long) get 4xx, never 2xx or 5xx", Doc: docVerify},
+	{ID: "SIG-03", Level: Must, Title: "A delivery without X-Prism-Signature gets 4xx", Doc: docVerify, Rejection: true},
+	{ID: "SIG-04", Level: Must, Title: "A signature made with a wrong secret gets 4xx", Doc: docVerify, Rejection: true},
+	{ID: "SIG-05", Level: Must, Title: "A body changed after signing gets 4xx", Doc: docVerify, Rejection: true},
+	{ID: "SIG-06", Level: Must, Title: "Malformed signatures (empty, non-hex, truncated, over-long) get 4xx, never 2xx or 5xx", Doc: docVerify, Rejection: true},
 	{ID: "SIG-07", Level: Must, Title: "Valid JSON in non-canonical form, correctly signed, gets 2xx (verification over raw bytes)", Doc: docSigHeader},
 	{ID: "SIG-08", Level: Should, Title: "The signature header in lowercase on the wire gets 2xx", Doc: docSigHeader},
 	{ID: "TIME-01", Level: Must, Title: "Every valid event of a sequential run is acknowledged with 2xx within 5 s", Doc: docQuick},
@@ -65,7 +70,7 @@ var Catalog = []Check{
 	{ID: "IDEM-02", Level: Should, Title: "An event delivered 3 times is processed once (video_url fetched once)", Doc: docRetry, Probe: true},
 	{ID: "RETRY-01", Level: Should, Title: "When video_url answers 503 twice, the receiver fetches again until it succeeds", Doc: docRetry, Probe: true},
 	{ID: "ROB-01", Level: Should, Title: "A correctly signed event of an unknown type gets 2xx (acknowledge and ignore)", Doc: docEvents},
-	{ID: "ROB-02", Level: Should, Title: "A correctly signed body that is not JSON gets 4xx, not 5xx", Doc: docPayload},
+	{ID: "ROB-02", Level: Should, Title: "A correctly signed body that is not JSON gets 4xx, not 5xx", Doc: docPayload, Rejection: true},
 	{ID: "ROB-03", Level: Must, Title: "After every bad-input check, a valid event still gets 2xx", Doc: docQuick, Exclusive: true},
 	{ID: "ROB-04", Level: Should, Title: "A 20 MiB body gets an answer or a closed connection within 5 s, and the receiver stays up", Doc: docQuick, Exclusive: true},
 	{ID: "ROB-05", Level: Should, Title: "Content-Type: application/json; charset=utf-8 gets 2xx", Doc: docPayload},

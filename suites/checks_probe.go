@@ -2,12 +2,14 @@ package suites
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/onsi/gomega"
 
 	"github.com/prismhook/prismhook/mockserver/artifacts"
 	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -33,8 +35,12 @@ func checkRedeliveryAck(r *checkRun) {
 	r.expectAck(again, "the redelivery of an acknowledged event")
 }
 
-// noFetch skips a probe check whose generation was never fetched.
-func (r *checkRun) noFetch() {
+// noFetch skips a probe check whose generation was never fetched. When the
+// receiver did not acknowledge the event, that is the cause to name first.
+func (r *checkRun) noFetch(ev report.Evidence) {
+	if !acked(ev) {
+		r.skip("the event was not acknowledged (%s), so processing could not be observed", shortAnswer(ev))
+	}
 	r.skip("the receiver did not fetch video_url within %s (probe wait) after the delivery: it does not process events by fetching video_url, or cannot reach the harness at %s (set the public URL)",
 		r.h.cfg.ProbeWait, r.h.publicURL)
 }
@@ -50,7 +56,7 @@ func checkAsyncProcessing(r *checkRun) {
 	ev := r.deliver(fmt.Sprintf("video.completed while video_url takes %s to answer", d),
 		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
 	if _, ok := r.waitVideoFetches(genID, 1, time.Now().Add(r.h.cfg.ProbeWait)); !ok {
-		r.noFetch()
+		r.noFetch(ev)
 	}
 	r.Expect(ev.Error).To(gomega.BeEmpty(), "no answer within %s while video_url took %s to answer: the receiver processes the event before responding", r.h.cfg.AckTimeout, d)
 	r.expectAck(ev, "the delivery")
@@ -65,18 +71,21 @@ func checkProcessedOnce(r *checkRun) {
 	defer r.recordFetches(genID)
 
 	m := r.h.message(webhook.EventCompleted, body, delivery.FaultNone)
+	var firstEv report.Evidence
 	for i := range 3 {
 		label := "first delivery"
 		if i > 0 {
 			m.Fault = delivery.FaultDuplicate
 			label = fmt.Sprintf("redelivery %d: same bytes and signature, new X-Prism-Delivery", i)
 		}
-		r.deliver(label, m)
+		if ev := r.deliver(label, m); i == 0 {
+			firstEv = ev
+		}
 	}
 	sent := time.Now()
 	first, ok := r.waitVideoFetches(genID, 1, sent.Add(r.h.cfg.ProbeWait))
 	if !ok {
-		r.noFetch()
+		r.noFetch(firstEv)
 	}
 	// Watch from the later of the first fetch and the last delivery, so
 	// that processing of the last delivery has the whole window.
@@ -92,16 +101,25 @@ func checkFetchRetry(r *checkRun) {
 	r.h.art.SetBehavior(genID, artifacts.Behavior{FailFirst: 2})
 	defer r.recordFetches(genID)
 
-	r.deliver("video.completed while video_url answers 503 twice",
+	ev := r.deliver("video.completed while video_url answers 503 twice",
 		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
 	first, ok := r.waitVideoFetches(genID, 1, time.Now().Add(r.h.cfg.ProbeWait))
 	if !ok {
-		r.noFetch()
+		r.noFetch(ev)
 	}
 	window := r.h.cfg.RetryWindow
 	fs, _ := r.waitVideoFetches(genID, 3, first[0].At.Add(window))
 	r.Expect(len(fs)).To(gomega.BeNumerically(">=", 3), "video_url fetched %d time(s) in the %s after it answered 503: the receiver does not retry failed processing until it succeeds", len(fs), window)
 	r.explain("video_url fetched again after two 503s; the third fetch came %.1f s after the first", fs[2].At.Sub(first[0].At).Seconds())
+}
+
+// shortAnswer is an answer in a few words: "401", "no answer (timeout)".
+func shortAnswer(ev report.Evidence) string {
+	if ev.Error == "" {
+		return fmt.Sprint(ev.Status)
+	}
+	kind, _, _ := strings.Cut(ev.Error, ":")
+	return "no answer (" + kind + ")"
 }
 
 // later returns the later of two instants.

@@ -272,6 +272,7 @@ func exchangeEvidence(label string, x delivery.Exchange) report.Evidence {
 		BodyExcerpt: x.BodyExcerpt,
 		Status:      x.Status,
 		LatencyMS:   ms(x.Latency),
+		ConnectMS:   ms(x.Connect),
 		Response:    x.ResponseExcerpt,
 	}
 	if len(x.RequestHeader) > 0 {

@@ -92,7 +92,7 @@ func sampleReport() *Report {
 	r := &Report{
 		Schema: Schema, Tool: "prismhook", Version: "v0.4.0", Target: sampleTarget,
 		Profile: ProfileRecommended, StartedAt: sampleStart, DurationMS: 4213,
-		Summary: Summary{Conformant: map[string]bool{ProfileCore: false, ProfileRecommended: false, ProfileProduction: false}},
+		Summary: Summary{Conformant: Verdicts(map[string]bool{ProfileCore: false, ProfileRecommended: false, ProfileProduction: false})},
 	}
 	for _, e := range sampleCatalog {
 		c := CheckResult{ID: e.id, Level: e.level, Title: e.title, Doc: "Always verify the webhook signature", Outcome: Pass, DurationMS: int64(20 + b.rng.IntN(200))}
