@@ -131,8 +131,8 @@ func diagnose(results []result) []string {
 	if len(crashes) > 0 {
 		labels := make([]string, 0, len(crashes))
 		for _, ev := range crashes {
-			if !slices.Contains(labels, ev.Label) {
-				labels = append(labels, ev.Label)
+			if l := `"` + ev.Label + `"`; !slices.Contains(labels, l) {
+				labels = append(labels, l)
 			}
 		}
 		out = append(out, fmt.Sprintf("the connection broke without an answer for %s: %s", firstFew(labels), diagCrash))

@@ -180,7 +180,11 @@ func refusedSummary(refs []labelled) string {
 	}
 	parts := make([]string, len(groups))
 	for i, g := range groups {
-		parts[i] = fmt.Sprintf("%d for %s", g.status, firstFew(g.checks))
+		names := strings.Join(g.checks, ", ")
+		if n := len(g.checks); n > 3 {
+			names = strings.Join(g.checks[:3], ", ") + fmt.Sprintf(" and %d more checks", n-3)
+		}
+		parts[i] = fmt.Sprintf("%d for %s", g.status, names)
 	}
 	return strings.Join(parts, "; ")
 }
