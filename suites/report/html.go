@@ -90,8 +90,8 @@ func newHTMLPage(r *Report) htmlPage {
 	c := func(s string) string { return clean(s, true) }
 	p := htmlPage{
 		Target: c(r.Target), Profile: c(r.Profile), Tool: c(r.Tool), Version: c(r.Version),
-		Schema:     c(cmp.Or(r.Schema, Schema)),
-		Duration:   formatMS(r.DurationMS),
+		Schema:       c(cmp.Or(r.Schema, Schema)),
+		Duration:     formatMS(r.DurationMS),
 		Conformant:   r.Conformant(),
 		VerdictClass: verdictClass(r),
 		VerdictWord:  verdictHeading(r),
