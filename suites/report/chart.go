@@ -57,8 +57,9 @@ func newLatencyChart(c CheckResult) (latencyChart, bool) {
 	var lat []float64
 	var ev []Evidence
 	for _, e := range c.Evidence {
-		if (e.Kind == KindDelivery || e.Kind == "") && e.LatencyMS > 0 {
-			lat = append(lat, e.LatencyMS)
+		// The time the ack timeout counts: waiting for the connection too.
+		if total := e.ConnectMS + e.LatencyMS; (e.Kind == KindDelivery || e.Kind == "") && total > 0 {
+			lat = append(lat, total)
 			ev = append(ev, e)
 		}
 	}
@@ -98,13 +99,13 @@ func newLatencyChart(c CheckResult) (latencyChart, bool) {
 	slot := (ch.X1 - ch.X0) / float64(len(lat))
 	w := min(max(slot*0.72, 1), 28)
 	for i, e := range ev {
-		top := y(e.LatencyMS)
+		top := y(lat[i])
 		// A bar is at least a sliver tall, so a sub-floor latency still shows.
 		h := max(ch.Y1-top, 1.5)
 		ch.Bars = append(ch.Bars, chartBar{
 			X: r1(ch.X0 + float64(i)*slot + (slot-w)/2), Y: r1(ch.Y1 - h), W: r1(w), H: r1(h),
 			Class: barClass(e),
-			Tip:   fmt.Sprintf("#%d %s: %s in %s", i+1, line(e.Label), statusOrError(e), formatLatency(e.LatencyMS)),
+			Tip:   fmt.Sprintf("#%d %s: %s in %s", i+1, line(e.Label), statusOrError(e), formatLatency(lat[i])),
 		})
 	}
 	ch.FirstX, ch.LastX = r1(ch.X0+slot/2), r1(ch.X0+(float64(len(lat))-0.5)*slot)
@@ -114,9 +115,9 @@ func newLatencyChart(c CheckResult) (latencyChart, bool) {
 // barClass colours a delivery by whether it met the documentation.
 func barClass(e Evidence) string {
 	switch {
-	case e.Status < 200 || e.Status > 299 || e.LatencyMS >= timeoutMS:
+	case e.Status < 200 || e.Status > 299 || e.ConnectMS+e.LatencyMS >= timeoutMS:
 		return "bad"
-	case e.LatencyMS >= targetMS:
+	case e.ConnectMS+e.LatencyMS >= targetMS:
 		return "slow"
 	}
 	return "ok"
