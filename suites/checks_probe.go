@@ -55,6 +55,7 @@ func checkAsyncProcessing(r *checkRun) {
 
 	ev := r.deliver(fmt.Sprintf("video.completed while video_url takes %s to answer", d),
 		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+	r.skipIfRefused(genID, ev)
 	if _, ok := r.waitVideoFetches(genID, 1, time.Now().Add(r.h.cfg.ProbeWait)); !ok {
 		r.noFetch(ev)
 	}
@@ -82,6 +83,7 @@ func checkProcessedOnce(r *checkRun) {
 			firstEv = ev
 		}
 	}
+	r.skipIfRefused(genID, firstEv)
 	sent := time.Now()
 	first, ok := r.waitVideoFetches(genID, 1, sent.Add(r.h.cfg.ProbeWait))
 	if !ok {
@@ -103,6 +105,7 @@ func checkFetchRetry(r *checkRun) {
 
 	ev := r.deliver("video.completed while video_url answers 503 twice",
 		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+	r.skipIfRefused(genID, ev)
 	first, ok := r.waitVideoFetches(genID, 1, time.Now().Add(r.h.cfg.ProbeWait))
 	if !ok {
 		r.noFetch(ev)
@@ -111,6 +114,14 @@ func checkFetchRetry(r *checkRun) {
 	fs, _ := r.waitVideoFetches(genID, 3, first[0].At.Add(window))
 	r.Expect(len(fs)).To(gomega.BeNumerically(">=", 3), "video_url fetched %d time(s) in the %s after it answered 503: the receiver does not retry failed processing until it succeeds", len(fs), window)
 	r.explain("video_url fetched again after two 503s; the third fetch came %.1f s after the first", fs[2].At.Sub(first[0].At).Seconds())
+}
+
+// skipIfRefused skips at once, without the probe wait, when the receiver
+// refused the event with 4xx and has not fetched anything for it.
+func (r *checkRun) skipIfRefused(genID string, ev report.Evidence) {
+	if refused(ev) && len(r.h.art.Fetches(genID)) == 0 {
+		r.noFetch(ev)
+	}
 }
 
 // shortAnswer is an answer in a few words: "401", "no answer (timeout)".
