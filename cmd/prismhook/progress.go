@@ -21,6 +21,7 @@ const (
 	liveEvery  = time.Second
 	liveAfter  = 2 * time.Second
 	plainAfter = 10 * time.Second
+	liveWidth  = 100 // characters of a live line
 )
 
 // progress prints the rows of a run as suites.Run hands them over (in
@@ -112,7 +113,8 @@ func (p *progress) note(now time.Time) {
 		if quiet < p.after {
 			return
 		}
-		fmt.Fprintf(p.out, "\r\x1b[K  … %s", p.waitingFor(quiet))
+		// Kept short: a line that wraps cannot be rewritten in place.
+		fmt.Fprintf(p.out, "\r\x1b[K  … %s", cut(p.waitingFor(quiet), liveWidth))
 		p.shown = true
 		return
 	}
@@ -174,4 +176,13 @@ func selected(c suites.Config, id string) bool {
 func isTTY(out io.Writer) bool {
 	f, ok := out.(*os.File)
 	return ok && report.IsTerminal(f)
+}
+
+// cut shortens s to n characters, marking the cut.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
