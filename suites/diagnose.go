@@ -85,6 +85,12 @@ func crashed(ev report.Evidence) bool {
 	return strings.Contains(ev.Error, "connection reset") || strings.Contains(ev.Error, "EOF")
 }
 
+// crashedOnInput is crashed, except for ROB-04's 20 MiB body, which a
+// receiver may rightly cut off by closing the connection.
+func crashedOnInput(ev report.Evidence) bool {
+	return crashed(ev) && delivery.Fault(ev.Fault) != delivery.FaultOversized
+}
+
 // diagnose looks at every delivery of the run for the patterns behind the
 // commonest receiver bugs.
 func diagnose(results []result) []string {
@@ -109,8 +115,7 @@ func diagnose(results []result) []string {
 			case slices.Contains(noncanonical, f):
 				reformed = append(reformed, ev)
 			}
-			// ROB-04's 20 MiB body may be cut off on purpose.
-			if crashed(ev) && f != delivery.FaultOversized {
+			if crashedOnInput(ev) {
 				crashes = append(crashes, ev)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -78,6 +79,8 @@ func (rl *release) judge(i int) {
 		if hint := reserializedHint(signedEvidence(rl.results[:i]), res.Evidence); hint != "" {
 			res.Reason += " — " + hint
 		}
+	case res.raw == report.Fail && slices.ContainsFunc(res.Evidence, crashedOnInput):
+		res.Reason += " — " + diagCrash
 	}
 }
 

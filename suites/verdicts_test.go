@@ -152,6 +152,7 @@ var _ = Describe("Verdicts against the usual first mistakes", Ordered, func() {
 		rep := runs["crash on bad input"].rep
 		rob02 := result(rep, "ROB-02")
 		Expect(rob02.Outcome).To(Equal(report.Fail))
+		Expect(rob02.Reason).To(ContainSubstring("the handler crashed on this input (see the receiver's log)"))
 		Expect(rep.Summary.Diagnosis).To(ContainElement(And(
 			ContainSubstring("the handler crashed on this input (see the receiver's log)"),
 			ContainSubstring("not JSON"),
