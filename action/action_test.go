@@ -49,7 +49,16 @@ type step struct {
 	dir             string // the working directory, where reports go
 }
 
-func runAction(t *testing.T, bin string, inputs map[string]string) step {
+// quickChecks are checks that are quick and need no probe, so each run
+// takes well under a second; the script passes no --only of its own.
+const quickChecks = "SIG-01,SIG-03,TLS-01"
+
+// coreChecks are the checks of the core profile, and TLS-01: a run of them
+// has a verdict for core and still takes only a second or two.
+const coreChecks = "SIG-01,SIG-02,SIG-03,SIG-04,SIG-05,SIG-06,SIG-07,SIG-09,TIME-01,TIME-03,IDEM-01,ROB-03,TLS-01,TLS-02"
+
+// runAction runs the script with inputs and PRISMHOOK_ONLY=only.
+func runAction(t *testing.T, bin string, inputs map[string]string, only string) step {
 	t.Helper()
 	dir := t.TempDir()
 	summary := filepath.Join(dir, "summary.md")
@@ -60,9 +69,7 @@ func runAction(t *testing.T, bin string, inputs map[string]string) step {
 	}
 	cmd := exec.Command("bash", script)
 	cmd.Dir = dir
-	// Only checks that are quick and need no probe, so each run takes well
-	// under a second; the script passes no --only of its own.
-	cmd.Env = append(os.Environ(), "PRISMHOOK_BIN="+bin, "PRISMHOOK_ONLY=SIG-01,SIG-03,TLS-01",
+	cmd.Env = append(os.Environ(), "PRISMHOOK_BIN="+bin, "PRISMHOOK_ONLY="+only,
 		"GITHUB_STEP_SUMMARY="+summary, "GITHUB_OUTPUT="+outputs)
 	for k, v := range inputs {
 		cmd.Env = append(cmd.Env, "INPUT_"+strings.ToUpper(strings.ReplaceAll(k, "-", "_"))+"="+v)
@@ -111,7 +118,7 @@ func TestActionScript(t *testing.T) {
 	bad := startReceiver(t, receiver.DefectAcceptUnsigned)
 
 	t.Run("conformant receiver", func(t *testing.T) {
-		s := runAction(t, bin, map[string]string{"url": good, "secret": secret, "expect-fetch": "true"})
+		s := runAction(t, bin, map[string]string{"url": good, "secret": secret, "profile": "core", "expect-fetch": "true"}, coreChecks)
 		if s.code != 0 {
 			t.Fatalf("exit %d\n%s", s.code, s.stdout)
 		}
@@ -134,8 +141,21 @@ func TestActionScript(t *testing.T) {
 		}
 	})
 
+	t.Run("a partial run is not called conformant", func(t *testing.T) {
+		s := runAction(t, bin, map[string]string{"url": good, "secret": secret}, quickChecks)
+		if s.code != 0 {
+			t.Fatalf("exit %d\n%s", s.code, s.stdout)
+		}
+		if !strings.Contains(s.summary, "### prismhook conformance: NO VERDICT") {
+			t.Errorf("summary:\n%s", s.summary)
+		}
+		if s.outputs["conformant"] != "false" || s.outputs["exit-code"] != "0" {
+			t.Errorf("outputs %v", s.outputs)
+		}
+	})
+
 	t.Run("failing receiver fails the step", func(t *testing.T) {
-		s := runAction(t, bin, map[string]string{"url": bad, "secret": secret, "fail-on": "fail"})
+		s := runAction(t, bin, map[string]string{"url": bad, "secret": secret, "profile": "core", "fail-on": "fail"}, coreChecks)
 		if s.code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", s.code, s.stdout)
 		}
@@ -152,7 +172,7 @@ func TestActionScript(t *testing.T) {
 	})
 
 	t.Run("fail-on never keeps the step green", func(t *testing.T) {
-		s := runAction(t, bin, map[string]string{"url": bad, "secret": secret, "fail-on": "never"})
+		s := runAction(t, bin, map[string]string{"url": bad, "secret": secret, "fail-on": "never"}, quickChecks)
 		if s.code != 0 {
 			t.Fatalf("exit %d, want 0\n%s", s.code, s.stdout)
 		}
@@ -165,7 +185,7 @@ func TestActionScript(t *testing.T) {
 	})
 
 	t.Run("unreachable receiver fails whatever fail-on says", func(t *testing.T) {
-		s := runAction(t, bin, map[string]string{"url": "http://127.0.0.1:1/webhooks/prism", "secret": secret, "fail-on": "never"})
+		s := runAction(t, bin, map[string]string{"url": "http://127.0.0.1:1/webhooks/prism", "secret": secret, "fail-on": "never"}, quickChecks)
 		if s.code != 2 {
 			t.Fatalf("exit %d, want 2\n%s", s.code, s.stdout)
 		}
@@ -184,7 +204,7 @@ func TestActionScript(t *testing.T) {
 			"no url":       {"secret": secret},
 			"no secret":    {"url": good},
 		} {
-			s := runAction(t, bin, inputs)
+			s := runAction(t, bin, inputs, quickChecks)
 			if s.code != 2 || !strings.Contains(s.stdout, "::error title=prismhook::") || !strings.Contains(s.summary, "prismhook did not run") {
 				t.Errorf("%s: exit %d\n%s\nsummary: %s", name, s.code, s.stdout, s.summary)
 			}

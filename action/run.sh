@@ -58,9 +58,16 @@ else
   echo "::error title=prismhook::the check did not run (exit $code); the log above says why"
   echo "prismhook check did not run (exit $code): see the step's log." >>"$summary"
 fi
+# Conformant only with the report's verdict for the profile: a run that
+# left checks of the profile unrun (PRISMHOOK_ONLY/PRISMHOOK_SKIP) or was
+# interrupted has none, even when it exits 0. Without jq, the exit status.
 conformant=false
 if [ "$code" = 0 ]; then
   conformant=true
+  if command -v jq >/dev/null && [ -f "$dir/report.json" ] &&
+    ! jq -e --arg p "$profile" '.summary.conformant[$p] == true' "$dir/report.json" >/dev/null; then
+    conformant=false
+  fi
 fi
 {
   echo "exit-code=$code"

@@ -82,7 +82,10 @@ type Check struct {
 	// handshake and send no delivery: they run even when the sender cannot
 	// talk to the receiver.
 	HandshakeOnly bool
-	// Rejection checks send a delivery the receiver must refuse.
+	// Rejection checks send a delivery the receiver must refuse: they pass
+	// when it is refused with 4xx. That proves something only if correctly
+	// signed events are treated differently: when every correctly signed
+	// event of the run is refused too, they are skipped as not meaningful.
 	Rejection bool
 	// FailsOnlyIn names the least demanding profile in which the rule
 	// applies; below it a broken rule only warns. Empty: the level decides

@@ -37,9 +37,14 @@ func checkRedeliveryAck(r *checkRun) {
 	r.expectAck(again, "the redelivery of an acknowledged event")
 }
 
-// noFetch ends a probe check whose generation was never fetched: a skip,
-// or with ExpectFetch a failure that names the usual causes.
-func (r *checkRun) noFetch() {
+// noFetch ends a probe check whose generation was never fetched for the
+// delivery ev. When the receiver did not acknowledge ev, that is the cause
+// to name first (a skip); otherwise a skip, or with ExpectFetch a failure
+// that names the usual causes.
+func (r *checkRun) noFetch(ev report.Evidence) {
+	if !acked(ev) {
+		r.skip("the event was not acknowledged (%s), so processing could not be observed", shortAnswer(ev))
+	}
 	if r.h.cfg.ExpectFetch {
 		r.end(report.Fail, fmt.Sprintf("the receiver never fetched video_url within %s (probe wait) after acknowledging the event, although its processing is expected to (--expect-fetch): "+
 			"usually the background work is bound to the request's lifetime or context and cancelled when the response is sent, or a job queue drops the work; "+
@@ -61,11 +66,11 @@ func (h *harness) notes() []string {
 }
 
 // firstFetch waits a probe wait for the first fetch of genID's video and
-// ends the check (noFetch) when none comes.
-func (r *checkRun) firstFetch(genID string, from time.Time) artifacts.Fetch {
+// ends the check (noFetch, about the delivery ev) when none comes.
+func (r *checkRun) firstFetch(genID string, from time.Time, ev report.Evidence) artifacts.Fetch {
 	fs, ok := r.waitVideoFetches(genID, 1, from.Add(r.h.cfg.ProbeWait))
 	if !ok {
-		r.noFetch()
+		r.noFetch(ev)
 	}
 	r.h.fetchSeen.Store(true)
 	return fs[0]
@@ -81,7 +86,8 @@ func checkAsyncProcessing(r *checkRun) {
 
 	ev := r.deliver(fmt.Sprintf("video.completed while video_url takes %s to answer", d),
 		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
-	r.firstFetch(genID, time.Now())
+	r.skipIfRefused(genID, ev)
+	r.firstFetch(genID, time.Now(), ev)
 	r.Expect(ev.Error).To(gomega.BeEmpty(), "no answer within %s while video_url took %s to answer: the receiver processes the event before responding", r.h.cfg.AckTimeout, d)
 	r.expectAck(ev, "the delivery")
 	r.Expect(ev.LatencyMS).To(gomega.BeNumerically("<", ms(d)), "acknowledged after %.0f ms while video_url took %s to answer: the receiver processes the event before responding", ev.LatencyMS, d)
@@ -95,16 +101,20 @@ func checkProcessedOnce(r *checkRun) {
 	defer r.recordFetches(genID)
 
 	m := r.h.message(webhook.EventCompleted, body, delivery.FaultNone)
+	var firstEv report.Evidence
 	for i := range 3 {
 		label := "first delivery"
 		if i > 0 {
 			m.Fault = delivery.FaultDuplicate
 			label = fmt.Sprintf("redelivery %d: same bytes and signature, new X-Prism-Delivery", i)
 		}
-		r.deliver(label, m)
+		if ev := r.deliver(label, m); i == 0 {
+			firstEv = ev
+		}
 	}
+	r.skipIfRefused(genID, firstEv)
 	sent := time.Now()
-	first := r.firstFetch(genID, sent)
+	first := r.firstFetch(genID, sent, firstEv)
 	// Watch from the later of the first fetch and the last delivery, so
 	// that processing of the last delivery has the whole window.
 	fs, _ := r.waitVideoFetches(genID, 2, later(first.At, sent).Add(idemSettle))
@@ -119,13 +129,31 @@ func checkFetchRetry(r *checkRun) {
 	r.h.art.SetBehavior(genID, artifacts.Behavior{FailFirst: 2})
 	defer r.recordFetches(genID)
 
-	r.deliver("video.completed while video_url answers 503 twice",
+	ev := r.deliver("video.completed while video_url answers 503 twice",
 		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
-	first := r.firstFetch(genID, time.Now())
+	r.skipIfRefused(genID, ev)
+	first := r.firstFetch(genID, time.Now(), ev)
 	window := r.h.cfg.RetryWindow
 	fs, _ := r.waitVideoFetches(genID, 3, first.At.Add(window))
 	r.Expect(len(fs)).To(gomega.BeNumerically(">=", 3), "video_url fetched %d time(s) in the %s after it answered 503: the receiver does not retry failed processing until it succeeds", len(fs), window)
 	r.explain("video_url fetched again after two 503s; the third fetch came %.1f s after the first", fs[2].At.Sub(first.At).Seconds())
+}
+
+// skipIfRefused skips at once, without the probe wait, when the receiver
+// refused the event with 4xx and has not fetched anything for it.
+func (r *checkRun) skipIfRefused(genID string, ev report.Evidence) {
+	if refused(ev) && len(r.h.art.Fetches(genID)) == 0 {
+		r.noFetch(ev)
+	}
+}
+
+// shortAnswer is an answer in a few words: "401", "no answer (timeout)".
+func shortAnswer(ev report.Evidence) string {
+	if ev.Error == "" {
+		return fmt.Sprint(ev.Status)
+	}
+	kind, _, _ := strings.Cut(ev.Error, ":")
+	return "no answer (" + kind + ")"
 }
 
 // later returns the later of two instants.
@@ -161,8 +189,16 @@ func checkConcurrentDuplicates(r *checkRun) {
 	close(start)
 	wg.Wait()
 	r.record(evs...)
+	ev := evs[0]
+	for _, e := range evs {
+		if acked(e) {
+			ev = e
+			break
+		}
+	}
+	r.skipIfRefused(genID, ev)
 	sent := time.Now()
-	first := r.firstFetch(genID, sent)
+	first := r.firstFetch(genID, sent, ev)
 	fs, _ := r.waitVideoFetches(genID, 2, later(first.At, sent).Add(idemSettle))
 	r.Expect(fs).To(gomega.HaveLen(1), "video_url fetched %d times for one delivery sent %d times at once: deduplication is not atomic (check-then-act), so simultaneous duplicates all pass it", len(fs), concurrentCopies)
 	r.explain("video_url fetched once for %d simultaneous copies (watched %s after the first fetch)", concurrentCopies, idemSettle)
@@ -190,9 +226,10 @@ func checkRetryBackoff(r *checkRun) {
 	r.h.art.SetBehavior(genID, artifacts.Behavior{FailFirst: math.MaxInt32})
 	defer r.recordFetches(genID)
 
-	r.deliver(fmt.Sprintf("video.completed while video_url answers 503 for %s", outage),
+	ev := r.deliver(fmt.Sprintf("video.completed while video_url answers 503 for %s", outage),
 		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
-	first := r.firstFetch(genID, time.Now())
+	r.skipIfRefused(genID, ev)
+	first := r.firstFetch(genID, time.Now(), ev)
 	end := first.At.Add(outage)
 	select {
 	case <-time.After(time.Until(end)):

@@ -31,20 +31,18 @@ var _ = DescribeTable("RETRY-02's judgement of the gaps between fetches",
 )
 
 var _ = Describe("The latency rule", func() {
-	timeout := 5 * time.Second
-	It("counts a 2xx with its latency, a timeout as the timeout, and anything else never as an acknowledgement", func() {
-		v, ok := ackLatencyMS(report.Evidence{Status: 202, LatencyMS: 12.5}, timeout)
-		Expect(v).To(Equal(12.5))
+	It("counts a 2xx with its connect time and latency, a timeout as never in time, and anything else not at all", func() {
+		v, ok := ackLatencyMS(report.Evidence{Status: 202, LatencyMS: 12.5, ConnectMS: 1.5})
+		Expect(v).To(Equal(14.0))
 		Expect(ok).To(BeTrue())
-		v, ok = ackLatencyMS(report.Evidence{Error: "timeout: no answer after 5s", LatencyMS: 5000.3}, timeout)
-		Expect(v).To(Equal(5000.0))
-		Expect(ok).To(BeFalse())
-		v, ok = ackLatencyMS(report.Evidence{Status: 503, LatencyMS: 1}, timeout)
+		v, ok = ackLatencyMS(report.Evidence{Error: "timeout: no answer after 5s", LatencyMS: 5000.3})
 		Expect(math.IsInf(v, 1)).To(BeTrue())
-		Expect(ok).To(BeFalse())
-		v, _ = ackLatencyMS(report.Evidence{Status: 302, LatencyMS: 1}, timeout)
-		Expect(math.IsInf(v, 1)).To(BeTrue(), "a redirect is not an acknowledgement")
+		Expect(ok).To(BeTrue())
 		Expect(showMS(v)).To(Equal("no ack"))
+		_, ok = ackLatencyMS(report.Evidence{Status: 503, LatencyMS: 1})
+		Expect(ok).To(BeFalse(), "a refusal is not an acknowledgement")
+		_, ok = ackLatencyMS(report.Evidence{Status: 302, LatencyMS: 1})
+		Expect(ok).To(BeFalse(), "a redirect is not an acknowledgement")
 	})
 })
 

@@ -67,8 +67,9 @@ type Config struct {
 	// Version is written into the report and the User-Agent (the tool's
 	// version); default delivery.Version.
 	Version string
-	// Progress is called as each check that ran finishes (may be nil); calls
-	// never overlap.
+	// Progress is called for each check that ran, in catalogue order, as
+	// soon as it and every check before it have finished (may be nil);
+	// calls never overlap.
 	Progress func(report.CheckResult)
 }
 

@@ -286,6 +286,7 @@ func exchangeEvidence(label string, x delivery.Exchange) report.Evidence {
 		BodyExcerpt: x.BodyExcerpt,
 		Status:      x.Status,
 		LatencyMS:   ms(x.Latency),
+		ConnectMS:   ms(x.Connect),
 		Response:    x.ResponseExcerpt,
 		Location:    x.Location,
 	}
@@ -300,6 +301,12 @@ func exchangeEvidence(label string, x delivery.Exchange) report.Evidence {
 		if x.ErrKind != delivery.ErrKindNone && !strings.HasPrefix(ev.Error, string(x.ErrKind)) {
 			ev.Error = string(x.ErrKind) + ": " + ev.Error
 		}
+	}
+	if x.ErrKind == delivery.ErrKindTimeout && x.Connect == 0 {
+		// The whole attempt went by waiting for a connection: say so, in
+		// the error and in the timings, which then add up to the timeout.
+		ev.ConnectMS, ev.LatencyMS = ev.LatencyMS, 0
+		ev.Error = fmt.Sprintf("timeout: no connection accepted within %s", x.Latency.Round(time.Millisecond))
 	}
 	return ev
 }

@@ -22,9 +22,12 @@ type result struct {
 // the report, its checks in catalogue order.
 //
 // Phase 1 runs every Concurrent check at once (TIME-04's sustained load
-// among them); phase 2 runs the others alone, in RunOrder. Checks not
-// selected by Only/Skip are in the report as skip, with the setting as
-// reason, and are not passed to Progress.
+// among them); phase 2 runs the others alone, in RunOrder. Results go to
+// Progress in catalogue order, each as soon as it and every check before
+// it are done. Checks not selected by Only/Skip are in the report as skip,
+// with the setting as reason, and are not passed to Progress; the profiles
+// they belong to get no verdict, nor does any profile of an interrupted
+// run.
 //
 // The error is a *SetupError when no check could run: an invalid config or
 // an unreachable receiver. If ctx ends during the run, the checks it
@@ -61,15 +64,8 @@ func Run(ctx context.Context, c Config) (*report.Report, error) {
 		}
 	}
 
-	var progress sync.Mutex
-	runOne := func(i int) {
-		results[i] = h.runCheck(ctx, Catalog[i])
-		if c.Progress != nil {
-			progress.Lock()
-			defer progress.Unlock()
-			c.Progress(results[i].CheckResult)
-		}
-	}
+	rel := newRelease(ctx, h, results, selected, c.Progress)
+	runOne := func(i int) { rel.finished(i, h.runCheck(ctx, Catalog[i])) }
 	var wg sync.WaitGroup
 	for i, chk := range Catalog {
 		if _, ok := selected[chk.ID]; ok && chk.Phase == Concurrent {
@@ -98,7 +94,7 @@ func Run(ctx context.Context, c Config) (*report.Report, error) {
 	for i, res := range results {
 		rep.Checks[i] = res.CheckResult
 	}
-	rep.Summary.Conformant = conformance(results)
+	judgeRun(rep, results, ctx.Err() != nil)
 	rep.Count()
 	return rep, nil
 }

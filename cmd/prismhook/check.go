@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -146,8 +145,10 @@ func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportF
 		profile = suites.DefaultProfile
 	}
 	term.Start(c.URL, profile, selectedChecks(c))
-	c.Progress = term.Check
+	prog := startProgress(out, term, c)
+	c.Progress = prog.row
 	rep, err := suites.Run(ctx, c)
+	prog.close()
 	if err != nil {
 		opened.remove()
 		var setup *suites.SetupError
@@ -181,7 +182,7 @@ func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportF
 func selectedChecks(c suites.Config) int {
 	n := 0
 	for _, chk := range suites.Catalog {
-		if (len(c.Only) == 0 || slices.Contains(c.Only, chk.ID)) && !slices.Contains(c.Skip, chk.ID) {
+		if selected(c, chk.ID) {
 			n++
 		}
 	}

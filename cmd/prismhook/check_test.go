@@ -84,6 +84,38 @@ var _ = Describe("check", func() {
 		Expect(r.stderr).To(BeEmpty())
 	})
 
+	It("gives a receiver that answers 404 to everything no pass on a rejection or latency check, and says why", func() {
+		url := startReceiver(secret, receiver.DefectNotFound)
+		file := filepath.Join(GinkgoT().TempDir(), "r.json")
+		r := cli("check", "--url", url, "--secret", secret, "--probe-wait", "1s", "--retry-window", "2s", "--sequential", "3", "--json", file)
+		Expect(r.code).To(Equal(1), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		f, err := os.Open(file)
+		Expect(err).NotTo(HaveOccurred())
+		defer f.Close()
+		rep, err := report.ReadJSON(f)
+		Expect(err).NotTo(HaveOccurred())
+		for _, c := range rep.Checks {
+			chk, _ := suites.Lookup(c.ID)
+			if chk.Rejection || c.ID == "TIME-02" {
+				Expect(c.Outcome).NotTo(Equal(report.Pass), c.ID)
+			}
+		}
+		Expect(rep.Summary.Diagnosis).To(ContainElement(ContainSubstring("wrong path or method")))
+		Expect(r.stdout).To(ContainSubstring("diagnosis: every delivery that was answered got 404: wrong path or method"))
+		// Rows in catalogue order.
+		Expect(strings.Index(r.stdout, "SIG-02")).To(BeNumerically("<", strings.Index(r.stdout, "TIME-03")))
+		Expect(strings.Index(r.stdout, "TIME-03")).To(BeNumerically("<", strings.Index(r.stdout, "ASYNC-01")))
+	})
+
+	It("says in its diagnosis when the secret is not the receiver's", func() {
+		url := startReceiver("whsec_the_receivers_own", receiver.DefectNone)
+		r := cli("check", "--url", url, "--secret", secret, "--only", "SIG-01,SIG-03")
+		Expect(r.code).To(Equal(1), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.stdout).To(ContainSubstring("diagnosis: every correctly signed delivery was refused (401): the secret the receiver verifies with is most likely not the one given to --secret"))
+		Expect(r.stdout).To(MatchRegexp(`SKIP\s+SIG-03 .*not meaningful: correctly signed events are refused too — 401 for SIG-01`))
+		Expect(r.stdout).To(ContainSubstring("NO VERDICT"))
+	})
+
 	It("takes its settings from PRISMHOOK_* and lets flags win", func() {
 		url := startReceiver(secret, receiver.DefectNone)
 		GinkgoT().Setenv("PRISMHOOK_URL", url)
@@ -91,7 +123,9 @@ var _ = Describe("check", func() {
 		GinkgoT().Setenv("PRISMHOOK_ONLY", "SIG-01")
 		r := cli("check", "--secret", secret)
 		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-		Expect(r.stdout).To(ContainSubstring("1 checks against " + url))
+		Expect(r.stdout).To(ContainSubstring("1 check against " + url))
+		Expect(r.stdout).NotTo(ContainSubstring("CONFORMANT"))
+		Expect(r.stdout).To(ContainSubstring("NO VERDICT for the recommended profile: 1 of its 27 checks ran; a verdict needs a full run"))
 	})
 
 	It("runs the sustained load at --load-rate for --load-duration", func() {

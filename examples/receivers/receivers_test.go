@@ -99,7 +99,7 @@ func TestExampleReceiversConform(t *testing.T) {
 					t.Errorf("%s %s: %s", c.ID, c.Outcome, c.Reason)
 				}
 			}
-			if !rep.Summary.Conformant[report.ProfileRecommended] {
+			if v := rep.Summary.Conformant[report.ProfileRecommended]; v == nil || !*v {
 				t.Errorf("not conformant to the recommended profile")
 			}
 		})

@@ -98,6 +98,22 @@ const (
 	// DefectTLSOldVersion serves HTTPS with a certificate from Options.CA but
 	// negotiates at most TLS 1.1.
 	DefectTLSOldVersion Defect = "tls-old-version"
+
+	// The defects below are not tied to one check: they are the usual first
+	// mistakes, which the harness must diagnose rather than merely fail.
+
+	// DefectNotFound answers 404 to every request: the receiver mounted at
+	// another path than the URL the harness was given.
+	DefectNotFound Defect = "not-found"
+	// DefectCrashOnBadInput aborts the connection without an answer when
+	// the body is not JSON, as a handler that panics on a parse error does.
+	DefectCrashOnBadInput Defect = "crash-on-bad-input"
+	// DefectTinyBacklog serves with a listen backlog of 1, takes
+	// tinyBacklogAccept to accept each connection and closes it after one
+	// request, like a single-process Python http.server (whose default
+	// backlog is 5): a burst of new connections waits in the kernel (SYNs
+	// dropped, then sent again after 1 s, 3 s, …) before it is accepted.
+	DefectTinyBacklog Defect = "tiny-backlog"
 )
 
 // allDefects lists every defect in catalogue order, for ParseDefect.
@@ -112,6 +128,7 @@ var allDefects = []Defect{
 	DefectPlainHTTP, DefectTLSUntrustedCert, DefectTLSOldVersion,
 	DefectVerifyLatin1, DefectSmallBodyLimit, DefectRacyDedupe,
 	DefectRetryStorm, DefectLimitedThroughput,
+	DefectNotFound, DefectCrashOnBadInput, DefectTinyBacklog,
 }
 
 // Defects maps every check ID of the catalogue to the defect that check must
@@ -168,7 +185,7 @@ func ParseDefect(name string) (Defect, error) {
 // the handler: such a receiver can only be had from Start.
 func (d Defect) serverLevel() bool {
 	switch d {
-	case DefectCaseSensitiveHeader, DefectTLSUntrustedCert, DefectTLSOldVersion:
+	case DefectCaseSensitiveHeader, DefectTLSUntrustedCert, DefectTLSOldVersion, DefectTinyBacklog:
 		return true
 	}
 	return false

@@ -198,6 +198,14 @@ func (h *Handler) Close() {
 func (h *Handler) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch h.opts.Defect {
+		case DefectNotFound:
+			// Defect: nothing is served at the URL the sender was given.
+			http.NotFound(w, r)
+			return
+		case DefectCrashOnBadInput:
+			// Defect: a parse error escapes the handler, and the server
+			// drops the connection without an answer.
+			crashOnBadJSON(r)
 		case DefectDiesOnBadInput:
 			// Defect: once a bad body was seen, the receiver is "down".
 			if h.dead.Load() {

@@ -41,6 +41,15 @@ func Start(o Options) (*Running, error) {
 		h.Close()
 		return nil, fmt.Errorf("receiver: listen: %w", err)
 	}
+	if o.Defect == DefectTinyBacklog {
+		slow, err := tinyBacklog(ln)
+		if err != nil {
+			ln.Close()
+			h.Close()
+			return nil, err
+		}
+		ln = slow
+	}
 	scheme := "http"
 	if tlsConfig != nil {
 		scheme = "https"
@@ -64,6 +73,10 @@ func Start(o Options) (*Running, error) {
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
+	}
+	if o.Defect == DefectTinyBacklog {
+		// Like Python's http.server: one request per connection.
+		srv.SetKeepAlivesEnabled(false)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -163,6 +163,11 @@ func (s *Sender) do(ctx context.Context, x *Exchange, body []byte) {
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { connAt.Store(time.Now().UnixNano()) },
 	})
+	defer func() {
+		if at := connAt.Load(); at != 0 {
+			x.Connect = time.Unix(0, at).Sub(x.Started)
+		}
+	}()
 	latency := func() time.Duration {
 		now := time.Now()
 		if at := connAt.Load(); at != 0 {

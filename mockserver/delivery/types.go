@@ -43,6 +43,11 @@ type Exchange struct {
 	// followed.
 	Location string
 	Latency  time.Duration // from the first byte sent to the answer's headers
+	// Connect is the time from the start of the attempt until a connection
+	// was obtained (httptrace GotConn): a dial, a TLS handshake, a wait in
+	// the receiver's listen backlog; about zero on a reused connection,
+	// and zero when no connection was obtained.
+	Connect time.Duration
 	// Err is set when no HTTP answer arrived in time: a timeout, a refused
 	// or reset connection, a TLS failure. ErrKind classifies it.
 	Err     error

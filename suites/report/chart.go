@@ -83,8 +83,9 @@ func newLatencyChart(c CheckResult, th thresholds) (latencyChart, bool) {
 	var lat []float64
 	var ev []Evidence
 	for _, e := range c.Evidence {
-		if (e.Kind == KindDelivery || e.Kind == "") && e.LatencyMS > 0 {
-			lat = append(lat, e.LatencyMS)
+		// The time the ack timeout counts: waiting for the connection too.
+		if total := e.ConnectMS + e.LatencyMS; (e.Kind == KindDelivery || e.Kind == "") && total > 0 {
+			lat = append(lat, total)
 			ev = append(ev, e)
 		}
 	}
@@ -135,13 +136,13 @@ func newLatencyChart(c CheckResult, th thresholds) (latencyChart, bool) {
 		ch.FirstLabel, ch.LastLabel = "0 s", fmt.Sprintf("%.1f s", span.Seconds())
 	}
 	for i, e := range ev {
-		top := y(e.LatencyMS)
+		top := y(lat[i])
 		// A bar is at least a sliver tall, so a sub-floor latency still shows.
 		h := max(ch.Y1-top, 1.5)
 		ch.Bars = append(ch.Bars, chartBar{
 			X: r1(x(i) - w/2), Y: r1(ch.Y1 - h), W: r1(w), H: r1(h),
 			Class: barClass(e, th),
-			Tip:   fmt.Sprintf("#%d %s: %s in %s", i+1, line(e.Label), statusOrError(e), formatLatency(e.LatencyMS)),
+			Tip:   fmt.Sprintf("#%d %s: %s in %s", i+1, line(e.Label), statusOrError(e), formatLatency(lat[i])),
 		})
 	}
 	ch.FirstX, ch.LastX = r1(x(0)), r1(x(len(lat)-1))
@@ -166,9 +167,9 @@ func timeline(ev []Evidence) (first time.Time, span time.Duration) {
 // barClass colours a delivery by whether it met the thresholds.
 func barClass(e Evidence, th thresholds) string {
 	switch {
-	case e.Status < 200 || e.Status > 299 || e.LatencyMS >= th.timeout:
+	case e.Status < 200 || e.Status > 299 || e.ConnectMS+e.LatencyMS >= th.timeout:
 		return "bad"
-	case e.LatencyMS >= th.target:
+	case e.ConnectMS+e.LatencyMS >= th.target:
 		return "slow"
 	}
 	return "ok"

@@ -96,12 +96,22 @@ func headline(e Evidence, start time.Time) string {
 		b.WriteString(" → no status")
 	}
 	if e.LatencyMS > 0 {
-		b.WriteString(" in " + formatLatency(e.LatencyMS))
+		b.WriteString(" in " + formatLatency(e.LatencyMS) + connectNote(e))
 	}
 	if off := offset(e.At, start); off != "" {
 		b.WriteString(" at " + off)
 	}
 	return b.String()
+}
+
+// connectNote says how long the attempt waited for its connection when
+// that is worth a look (a millisecond or more): the latency counts from
+// the connection, the ack timeout from the start of the attempt.
+func connectNote(e Evidence) string {
+	if e.ConnectMS < 1 {
+		return ""
+	}
+	return " (after " + formatLatency(e.ConnectMS) + " waiting for the connection)"
 }
 
 // statusText renders a status code with its reason phrase when it has one.

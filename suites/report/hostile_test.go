@@ -48,7 +48,7 @@ func reportFrom(checks []int, s func(slot int) string) *Report {
 	r := &Report{
 		Schema: Schema, Tool: "prismhook", Version: next(), Target: next(),
 		Profile: ProfileRecommended, StartedAt: sampleStart, DurationMS: 1234,
-		Summary: Summary{Conformant: map[string]bool{ProfileCore: true, ProfileRecommended: false}},
+		Summary: Summary{Conformant: Verdicts(map[string]bool{ProfileCore: true, ProfileRecommended: false})},
 	}
 	r.Notes = []string{next()}
 	if checks == nil {

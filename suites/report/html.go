@@ -44,6 +44,8 @@ type htmlPage struct {
 	Target, Profile, Tool, Version, Schema string
 	Started, Duration                      string
 	Conformant                             bool
+	VerdictClass, VerdictWord              string // banner: ok, bad or unknown; "Conformant", "Not conformant", "No verdict", "Interrupted"
+	Diagnosis                              []string
 	Verdict                                string // one sentence under the verdict word
 	Counts                                 []htmlCount
 	Profiles                               []profileResult
@@ -92,10 +94,12 @@ func newHTMLPage(r *Report) htmlPage {
 	c := func(s string) string { return clean(s, true) }
 	p := htmlPage{
 		Target: c(r.Target), Profile: c(r.Profile), Tool: c(r.Tool), Version: c(r.Version),
-		Schema:     c(cmp.Or(r.Schema, Schema)),
-		Duration:   formatMS(r.DurationMS),
-		Conformant: r.Conformant(),
-		Verdict:    verdictDetail(r),
+		Schema:       c(cmp.Or(r.Schema, Schema)),
+		Duration:     formatMS(r.DurationMS),
+		Conformant:   r.Conformant(),
+		VerdictClass: verdictClass(r),
+		VerdictWord:  verdictHeading(r),
+		Verdict:      verdictDetail(r),
 		Counts: []htmlCount{
 			{"pass", "pass", r.Summary.Pass},
 			{"fail", "fail", r.Summary.Fail},
@@ -109,6 +113,9 @@ func newHTMLPage(r *Report) htmlPage {
 	}
 	th := chartThresholds(r.Settings)
 	p.TargetLabel, p.TimeoutLabel = tickLabel(th.target), tickLabel(th.timeout)
+	for _, d := range r.Summary.Diagnosis {
+		p.Diagnosis = append(p.Diagnosis, c(d))
+	}
 	for _, n := range r.Notes {
 		p.Notes = append(p.Notes, c(n))
 	}
@@ -142,8 +149,28 @@ func newHTMLPage(r *Report) htmlPage {
 }
 
 // verdictDetail says what the verdict rests on.
+// verdictClass is the banner's CSS class.
+func verdictClass(r *Report) string {
+	switch {
+	case !r.VerdictKnown():
+		return "unknown"
+	case r.Conformant():
+		return "ok"
+	}
+	return "bad"
+}
+
+// verdictHeading is the banner's word.
+func verdictHeading(r *Report) string {
+	w := strings.ToLower(r.verdictWord())
+	return strings.ToUpper(w[:1]) + w[1:]
+}
+
 func verdictDetail(r *Report) string {
 	var parts []string
+	if !r.VerdictKnown() {
+		parts = append(parts, strings.TrimPrefix(strings.TrimPrefix(r.verdictLine(), "NO VERDICT "), "INTERRUPTED: "))
+	}
 	if ids := r.idsWith(Fail); ids != "" {
 		parts = append(parts, "Failed: "+ids)
 	}
@@ -187,7 +214,7 @@ func newHTMLExchange(n int, e Evidence, start time.Time) htmlExchange {
 	}
 	x.StatusClass = statusClass(status)
 	if e.LatencyMS > 0 {
-		x.Latency = formatLatency(e.LatencyMS)
+		x.Latency = formatLatency(e.LatencyMS) + connectNote(e)
 	}
 	for _, k := range sortedKeys(e.RequestHeader) {
 		x.Headers = append(x.Headers, htmlHeader{c(k), c(e.RequestHeader[k])})

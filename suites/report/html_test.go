@@ -29,7 +29,7 @@ func TestWriteHTML(t *testing.T) {
 		`<span class="sel">this run</span>`,
 		`<tr class="row-fail"><td class="id"><a href="#check-SIG-04">SIG-04</a></td>`,
 		`<section class="card check fail" id="check-SIG-04">`,
-		"report schema prismhook.report/v1",
+		"report schema prismhook.report/v2",
 		// SIG-04's single exchange is expanded, with its request.
 		`<details class="x" open>`,
 		"<th>X-Prism-Signature</th>",

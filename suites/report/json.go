@@ -21,7 +21,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		out.Schema = Schema
 	}
 	if out.Summary.Conformant == nil {
-		out.Summary.Conformant = map[string]bool{}
+		out.Summary.Conformant = map[string]*bool{}
 	}
 	out.Checks = make([]CheckResult, len(r.Checks))
 	for i, c := range r.Checks {
@@ -40,7 +40,8 @@ func WriteJSON(w io.Writer, r *Report) error {
 
 // ReadJSON reads a report written by WriteJSON. It rejects a document of
 // another schema (a report format this version does not understand) and
-// outcomes outside the documented set; fields it does not know are ignored,
+// outcomes outside the documented set (the previous schema, v1, is read as
+// it is: a subset of v2); fields it does not know are ignored,
 // since later releases of the same schema may add some.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	dec := json.NewDecoder(rd)
@@ -52,7 +53,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		return nil, errors.New("report: read JSON: unexpected data after the report")
 	}
 	switch r.Schema {
-	case Schema:
+	case Schema, SchemaV1:
 	case "":
 		return nil, fmt.Errorf("report: read JSON: no schema (want %q)", Schema)
 	default:

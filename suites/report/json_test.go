@@ -62,12 +62,12 @@ func TestWriteJSONLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if !strings.HasPrefix(out, "{\n  \"schema\": \"prismhook.report/v1\",\n") {
+	if !strings.HasPrefix(out, "{\n  \"schema\": \"prismhook.report/v2\",\n") {
 		t.Errorf("output does not start with the indented schema field:\n%.200s", out)
 	}
 	// Top-level fields appear in the order of the struct.
 	last := -1
-	for _, key := range []string{"schema", "tool", "version", "target", "profile", "started_at", "duration_ms", "summary", "checks"} {
+	for _, key := range []string{"schema", "tool", "version", "target", "profile", "started_at", "duration_ms", "interrupted", "summary", "checks"} {
 		i := strings.Index(out, "\n  \""+key+"\": ")
 		if i < 0 {
 			t.Fatalf("top-level field %q missing", key)
@@ -118,7 +118,7 @@ func TestReadJSONRejects(t *testing.T) {
 	tests := []struct {
 		name, doc, want string
 	}{
-		{"other schema", `{"schema":"prismhook.report/v2","checks":[]}`, `unsupported schema "prismhook.report/v2"`},
+		{"other schema", `{"schema":"prismhook.report/v3","checks":[]}`, `unsupported schema "prismhook.report/v3"`},
 		{"no schema", `{"tool":"prismhook","checks":[]}`, "no schema"},
 		{"unknown outcome", `{"schema":"prismhook.report/v1","checks":[{"id":"SIG-01","outcome":"maybe"}]}`, `check 1 (SIG-01): unknown outcome "maybe"`},
 		{"trailing data", `{"schema":"prismhook.report/v1"} {}`, "unexpected data after the report"},

@@ -194,12 +194,24 @@ func junitProperties(r *Report) []junitProperty {
 		{"version", line(r.Version)},
 		{"target", line(r.Target)},
 		{"profile", line(r.Profile)},
-		{"conformant", strconv.FormatBool(r.Conformant())},
+		{"conformant", verdictValue(r.Conformant(), r.VerdictKnown())},
+		{"interrupted", strconv.FormatBool(r.Interrupted)},
 	}
 	for _, p := range r.profileResults() {
-		props = append(props, junitProperty{"conformant." + line(p.Name), strconv.FormatBool(p.Conformant)})
+		props = append(props, junitProperty{"conformant." + line(p.Name), verdictValue(p.Conformant, p.Known)})
+	}
+	for i, d := range r.Summary.Diagnosis {
+		props = append(props, junitProperty{fmt.Sprintf("diagnosis.%d", i+1), line(d)})
 	}
 	return props
+}
+
+// verdictValue is a conformance property: "true", "false" or "unknown".
+func verdictValue(ok, known bool) string {
+	if !known {
+		return "unknown"
+	}
+	return strconv.FormatBool(ok)
 }
 
 // seconds renders milliseconds as JUnit's decimal seconds.

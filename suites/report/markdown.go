@@ -24,17 +24,20 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		return errNilReport
 	}
 	var b strings.Builder
-	verdict := "NOT CONFORMANT"
-	if r.Conformant() {
-		verdict = "CONFORMANT"
+	heading := r.verdictLine()
+	if r.VerdictKnown() {
+		heading = r.verdictWord() + " to the " + r.Profile + " profile"
 	}
-	fmt.Fprintf(&b, "### prismhook conformance: %s to the %s profile\n\n", verdict, mdCell(r.Profile))
+	fmt.Fprintf(&b, "### prismhook conformance: %s\n\n", mdCell(heading))
 	meta := []string{"Target " + mdCell(r.Target), strings.TrimSpace(mdCell(r.Tool) + " " + mdCell(r.Version))}
 	if !r.StartedAt.IsZero() {
 		meta = append(meta, "started "+r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
-	meta = append(meta, fmt.Sprintf("%d checks in %s", len(r.Checks), formatMS(r.DurationMS)))
+	meta = append(meta, fmt.Sprintf("%s in %s", plural(len(r.Checks), "check"), formatMS(r.DurationMS)))
 	b.WriteString(strings.Join(meta, " · ") + "\n\n")
+	for _, d := range r.Summary.Diagnosis {
+		b.WriteString("**Diagnosis:** " + mdCell(d) + "\n\n")
+	}
 
 	writeMarkdownSummary(&b, r)
 	for _, n := range r.Notes {
@@ -82,10 +85,13 @@ func writeMarkdownSummary(b *strings.Builder, r *Report) {
 	s := r.Summary
 	fmt.Fprintf(b, "\n| %d | %d | %d | %d | %d |", s.Pass, s.Fail, s.Warn, s.Skip, s.Error)
 	for _, p := range profiles {
-		if p.Conformant {
+		switch p.Class() {
+		case "ok":
 			b.WriteString(" conformant |")
-		} else {
+		case "bad":
 			b.WriteString(" **not conformant** |")
+		default:
+			b.WriteString(" " + mdCell(p.State()) + " |")
 		}
 	}
 	b.WriteString("\n\n")

@@ -40,7 +40,7 @@ func TestWriteMarkdown(t *testing.T) {
 }
 
 func TestWriteMarkdownConformant(t *testing.T) {
-	r := &Report{Profile: ProfileCore, Summary: Summary{Pass: 1, Conformant: map[string]bool{ProfileCore: true}},
+	r := &Report{Profile: ProfileCore, Summary: Summary{Pass: 1, Conformant: Verdicts(map[string]bool{ProfileCore: true})},
 		Checks: []CheckResult{{ID: "SIG-01", Level: "MUST", Title: "t", Outcome: Pass}}}
 	md := checkMarkdown(t, r)
 	if !strings.HasPrefix(md, "### prismhook conformance: CONFORMANT to the core profile\n") {

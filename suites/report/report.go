@@ -8,7 +8,11 @@ import "time"
 
 // Schema identifies the JSON layout; it changes only with a new major
 // version of the report format.
-const Schema = "prismhook.report/v1"
+const Schema = "prismhook.report/v2"
+
+// SchemaV1 is the previous layout, which ReadJSON still reads: its
+// conformance values are never null and it has no interrupted marker.
+const SchemaV1 = "prismhook.report/v1"
 
 // Outcome of one check.
 type Outcome string
@@ -42,7 +46,10 @@ type Report struct {
 	Profile    string    `json:"profile"`
 	StartedAt  time.Time `json:"started_at"`
 	DurationMS int64     `json:"duration_ms"`
-	Summary    Summary   `json:"summary"`
+	// Interrupted is true when the run was stopped before it finished
+	// (Ctrl-C, a cancelled context): no profile has a verdict then.
+	Interrupted bool    `json:"interrupted"`
+	Summary     Summary `json:"summary"`
 	// Settings are the thresholds the run judged by, for charts.
 	Settings *Settings `json:"settings,omitempty"`
 	// Notes are one-line remarks about the run as a whole.
@@ -58,10 +65,30 @@ type Summary struct {
 	Warn  int `json:"warn"`
 	Skip  int `json:"skip"`
 	Error int `json:"error"`
-	// Conformant maps each profile name to true when no check of that
-	// profile failed or errored.
-	Conformant map[string]bool `json:"conformant"`
+	// Conformant maps each profile name to its verdict: true when every
+	// check of the profile ran and none failed or errored, false when a
+	// full run had one that did, and nil (JSON null) when the verdict is
+	// unknown: --only/--skip left checks of the profile unrun, or the run
+	// was interrupted. A reader that treats null as false is never told
+	// "conformant" wrongly.
+	Conformant map[string]*bool `json:"conformant"`
+	// Coverage says, per profile, how many of its checks ran.
+	Coverage map[string]Coverage `json:"coverage,omitempty"`
+	// Diagnosis holds the likely causes the run points at, one sentence
+	// each (e.g. a secret that differs from the receiver's), for a person
+	// to act on first.
+	Diagnosis []string `json:"diagnosis,omitempty"`
 }
+
+// Coverage is how many of a profile's checks ran (Ran) out of all of them
+// (Checks).
+type Coverage struct {
+	Ran    int `json:"ran"`
+	Checks int `json:"checks"`
+}
+
+// Known returns a pointer to v, for Summary.Conformant.
+func Known(v bool) *bool { return &v }
 
 // CheckResult is the outcome of one check, with its evidence.
 type CheckResult struct {
@@ -113,7 +140,11 @@ type Evidence struct {
 	Status        int               `json:"status,omitempty"`
 	LatencyMS     float64           `json:"latency_ms,omitempty"`
 	Error         string            `json:"error,omitempty"`
-	Response      string            `json:"response_excerpt,omitempty"`
+	// ConnectMS is how long the attempt waited for a connection before
+	// sending (dial, TLS handshake, or waiting in the receiver's listen
+	// backlog); LatencyMS counts from the connection to the answer.
+	ConnectMS float64 `json:"connect_ms,omitempty"`
+	Response  string  `json:"response_excerpt,omitempty"`
 	// Location is the Location header of a 3xx answer (never followed).
 	Location string `json:"location,omitempty"`
 
@@ -124,7 +155,7 @@ type Evidence struct {
 
 // Count recomputes the outcome counts of the summary from the checks.
 func (r *Report) Count() {
-	s := Summary{Conformant: r.Summary.Conformant}
+	s := Summary{Conformant: r.Summary.Conformant, Coverage: r.Summary.Coverage, Diagnosis: r.Summary.Diagnosis}
 	for _, c := range r.Checks {
 		switch c.Outcome {
 		case Pass:
@@ -140,4 +171,13 @@ func (r *Report) Count() {
 		}
 	}
 	r.Summary = s
+}
+
+// Verdicts turns known verdicts into the form of Summary.Conformant.
+func Verdicts(m map[string]bool) map[string]*bool {
+	out := make(map[string]*bool, len(m))
+	for k, v := range m {
+		out[k] = Known(v)
+	}
+	return out
 }

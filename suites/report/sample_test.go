@@ -92,7 +92,7 @@ func sampleReport() *Report {
 	r := &Report{
 		Schema: Schema, Tool: "prismhook", Version: "v0.4.0", Target: sampleTarget,
 		Profile: ProfileRecommended, StartedAt: sampleStart, DurationMS: 4213,
-		Summary:  Summary{Conformant: map[string]bool{ProfileCore: false, ProfileRecommended: false, ProfileProduction: false}},
+		Summary:  Summary{Conformant: Verdicts(map[string]bool{ProfileCore: false, ProfileRecommended: false, ProfileProduction: false})},
 		Settings: &Settings{AckTimeoutMS: 5000, P95TargetMS: 1000, LoadRate: 100, LoadDurationMS: 5000},
 		Notes:    []string{"Processing was never observed: the receiver never fetched video_url, so 2 probe check(s) skipped; if its processing does download video_url, run with --expect-fetch to make this a failure."},
 	}

@@ -55,8 +55,8 @@ func IsTerminal(f *os.File) bool {
 
 // Start prints the header of a run of checks checks against target.
 func (t *Terminal) Start(target, profile string, checks int) {
-	t.print(fmt.Sprintf("prismhook check: %d checks against %s (profile %s)\n\n",
-		checks, t.paint(ansiBold, line(target)), line(profile)))
+	t.print(fmt.Sprintf("prismhook check: %s against %s (profile %s)\n\n",
+		plural(checks, "check"), t.paint(ansiBold, line(target)), line(profile)))
 }
 
 // Check prints the line of a finished check: outcome, ID, duration, title,
@@ -87,28 +87,30 @@ func (t *Terminal) Summary(r *Report) {
 	}
 	var b strings.Builder
 	s := r.Summary
-	fmt.Fprintf(&b, "\n%d checks in %s: %s pass, %s fail, %s warn, %s skip, %s error\n",
-		len(r.Checks), formatMS(r.DurationMS),
+	fmt.Fprintf(&b, "\n%s in %s: %s pass, %s fail, %s warn, %s skip, %s error\n",
+		plural(len(r.Checks), "check"), formatMS(r.DurationMS),
 		t.count(s.Pass, ansiGreen), t.count(s.Fail, ansiRed), t.count(s.Warn, ansiYellow),
 		t.count(s.Skip, ""), t.count(s.Error, ansiMagenta))
 	if profiles := r.profileResults(); len(profiles) > 0 {
 		parts := make([]string, len(profiles))
 		for i, p := range profiles {
-			if p.Conformant {
-				parts[i] = line(p.Name) + " " + t.paint(ansiGreen, "conformant")
-			} else {
-				parts[i] = line(p.Name) + " " + t.paint(ansiRed, "not conformant")
-			}
+			parts[i] = line(p.Name) + " " + t.paint(profileColor(p), p.State())
 		}
 		b.WriteString("profiles: " + strings.Join(parts, ", ") + "\n")
+	}
+	for _, d := range s.Diagnosis {
+		b.WriteString(t.paint(ansiBold, "diagnosis:") + " " + line(d) + "\n")
 	}
 	for _, n := range r.Notes {
 		b.WriteString(t.paint(ansiYellow, "note: ") + line(n) + "\n")
 	}
 	verdict := r.verdictLine()
-	if r.Conformant() {
+	switch {
+	case r.Conformant():
 		b.WriteString(t.paint(ansiBold+ansiGreen, verdict) + "\n")
-	} else {
+	case !r.VerdictKnown():
+		b.WriteString(t.paint(ansiBold+ansiYellow, verdict) + "\n")
+	default:
 		b.WriteString(t.paint(ansiBold+ansiRed, verdict) + "\n")
 	}
 	t.print(b.String())
@@ -136,6 +138,17 @@ func (t *Terminal) print(s string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	_, _ = io.WriteString(t.w, s)
+}
+
+// profileColor is the colour of a profile's result.
+func profileColor(p profileResult) string {
+	switch p.Class() {
+	case "ok":
+		return ansiGreen
+	case "bad":
+		return ansiRed
+	}
+	return ansiYellow
 }
 
 // outcomeColor is the colour of an outcome's tag.

@@ -41,7 +41,7 @@ func TestTerminalColor(t *testing.T) {
 		t.Errorf("no colour on the outcome tag: %q", buf.String())
 	}
 	buf.Reset()
-	term.Summary(&Report{Profile: ProfileCore, Summary: Summary{Pass: 1, Conformant: map[string]bool{ProfileCore: true}}})
+	term.Summary(&Report{Profile: ProfileCore, Summary: Summary{Pass: 1, Conformant: Verdicts(map[string]bool{ProfileCore: true})}})
 	if !strings.Contains(buf.String(), ansiBold+ansiGreen+"CONFORMANT to the core profile"+ansiReset) {
 		t.Errorf("verdict not in bold green: %q", buf.String())
 	}

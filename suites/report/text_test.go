@@ -87,8 +87,8 @@ func TestConformant(t *testing.T) {
 		r    Report
 		want bool
 	}{
-		{"recorded true", Report{Profile: ProfileCore, Summary: Summary{Conformant: map[string]bool{ProfileCore: true}}, Checks: []CheckResult{{Outcome: Fail}}}, true},
-		{"recorded false", Report{Profile: ProfileCore, Summary: Summary{Conformant: map[string]bool{ProfileCore: false}}}, false},
+		{"recorded true", Report{Profile: ProfileCore, Summary: Summary{Conformant: Verdicts(map[string]bool{ProfileCore: true})}, Checks: []CheckResult{{Outcome: Fail}}}, true},
+		{"recorded false", Report{Profile: ProfileCore, Summary: Summary{Conformant: Verdicts(map[string]bool{ProfileCore: false})}}, false},
 		{"not recorded, warn and skip only", Report{Profile: ProfileCore, Checks: []CheckResult{{Outcome: Warn}, {Outcome: Skip}, {Outcome: Pass}}}, true},
 		{"not recorded, a failure", Report{Profile: ProfileCore, Checks: []CheckResult{{Outcome: Pass}, {Outcome: Fail}}}, false},
 		{"not recorded, an error", Report{Profile: ProfileCore, Checks: []CheckResult{{Outcome: Error}}}, false},
@@ -101,9 +101,9 @@ func TestConformant(t *testing.T) {
 }
 
 func TestProfileResultsOrder(t *testing.T) {
-	r := Report{Profile: "custom", Summary: Summary{Conformant: map[string]bool{
+	r := Report{Profile: "custom", Summary: Summary{Conformant: Verdicts(map[string]bool{
 		"zeta": true, ProfileProduction: false, "custom": true, ProfileCore: true,
-	}}}
+	})}}
 	var names []string
 	for _, p := range r.profileResults() {
 		names = append(names, p.Name)
