@@ -142,4 +142,3 @@ var _ = Describe("the version", func() {
 		Entry("no build information", "dev", nil, "dev"),
 	)
 })
-
