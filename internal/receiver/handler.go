@@ -113,7 +113,7 @@ type Handler struct {
 	log    *slog.Logger
 	serve  http.Handler
 	queue  chan job
-	seen   *recentKeys
+	seen   *webhook.Once
 	client *http.Client
 
 	ctx     context.Context // cancelled by Close: stops workers and pauses
@@ -148,7 +148,7 @@ func newHandler(o Options) (*Handler, error) {
 		opts:   o,
 		log:    o.Logger,
 		queue:  make(chan job, o.QueueSize),
-		seen:   newRecentKeys(o.DedupeSize),
+		seen:   webhook.NewOnce(o.DedupeSize),
 		client: newFetchClient(),
 		ctx:    ctx,
 		cancel: cancel,
@@ -276,7 +276,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, d *webhook.Deli
 		// Defect: every delivery is processed, redeliveries included.
 		key = ""
 	}
-	if key != "" && !h.seen.add(key) {
+	if key != "" && !h.seen.First(key) {
 		// Defect: a redelivery is an error instead of a success.
 		if h.opts.Defect == DefectRejectRedelivery {
 			writeStatus(w, http.StatusConflict, "already received")
@@ -298,7 +298,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, d *webhook.Deli
 	case h.queue <- j:
 	default:
 		// Full: refuse rather than block, so Prism delivers again later.
-		h.seen.forget(key)
+		h.seen.Forget(key)
 		writeStatus(w, http.StatusServiceUnavailable, "busy")
 		return
 	}
@@ -308,10 +308,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, d *webhook.Deli
 // dedupeKey identifies an event for deduplication. Events without an id
 // cannot be told apart, so they get no key and are not deduplicated.
 func dedupeKey(ev *webhook.Event) string {
-	if ev.Data.ID == "" {
-		return ""
-	}
-	return ev.Event + "\x00" + ev.Data.ID
+	return ev.OnceKey()
 }
 
 // ack answers a delivery with 2xx.
