@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 
@@ -39,6 +40,9 @@ func withURLArg(cmd *cobra.Command) *cobra.Command {
 	runE := cmd.RunE
 	cmd.Args = cobra.MaximumNArgs(1)
 	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 && !c.Flags().Changed("url") && os.Getenv("PRISMHOOK_URL") == "" {
+			return usage("no receiver URL: give it as the argument (%s URL --secret SECRET), with --url, or in PRISMHOOK_URL", c.CommandPath())
+		}
 		if len(args) == 1 {
 			fl := c.Flags()
 			if fl.Changed("url") {

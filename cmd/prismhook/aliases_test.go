@@ -73,6 +73,8 @@ var _ = Describe("one name per idea", func() {
 		r = cli("check", target, "--url", "http://127.0.0.1:1/other", "--secret", secret)
 		expectOneLineError(r, 2, "the URL is given twice")
 		expectOneLineError(cli("check", "a", "b", "--secret", secret), 2, "accepts at most 1 arg")
+		GinkgoT().Setenv("PRISMHOOK_URL", "")
+		expectOneLineError(cli("check", "--secret", secret), 2, "no receiver URL: give it as the argument (prismhook check URL --secret SECRET)")
 	})
 
 	It("puts cobra's suggestion at the end of one line", func() {
