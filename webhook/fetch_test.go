@@ -76,6 +76,9 @@ func TestFetcherCapsRetryAfterAndHonoursContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if fetches.Load() != 2 {
+		t.Errorf("%d fetches, want 2", fetches.Load())
+	}
 
 	// Without a cap that short, the wait outlives the context.
 	url, fetches = storage(t, http.Header{"Retry-After": {"3600"}}, 503)
