@@ -63,6 +63,10 @@ type Options struct {
 	// served at /metrics. Default: a new registry per Server, so that
 	// several servers can run in one process.
 	Registry *prometheus.Registry
+	// WebhookSecret, when set, is the signing secret of every webhook
+	// created, instead of a random one: a test's receiver can then be
+	// configured before its webhook exists. Never for a shared mock.
+	WebhookSecret string
 	// Version is reported by /healthz and, unless Delivery.Sender.UserAgent
 	// is set, in the sender's User-Agent. Default: delivery.Version.
 	Version string

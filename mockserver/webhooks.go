@@ -68,7 +68,7 @@ func (s *Server) createWebhook(c *call) (int, any, error) {
 		Owner:     c.owner,
 		URL:       req.URL,
 		Events:    req.Events,
-		Secret:    newSecret(),
+		Secret:    s.webhookSecret(),
 		Status:    "active",
 		CreatedAt: time.Now().UTC(),
 	}
@@ -78,6 +78,14 @@ func (s *Server) createWebhook(c *call) (int, any, error) {
 	v := webhookView(w)
 	v.Secret = w.Secret // the one answer that carries it
 	return http.StatusCreated, v, nil
+}
+
+// webhookSecret is Options.WebhookSecret, else a new random secret.
+func (s *Server) webhookSecret() string {
+	if s.opts.WebhookSecret != "" {
+		return s.opts.WebhookSecret
+	}
+	return newSecret()
 }
 
 // checkTarget refuses, under DenyPrivateTargets, a URL whose host is

@@ -1,6 +1,10 @@
 // Package webhook is what a Go receiver of Prism webhooks needs: signature
 // verification done right (raw bytes, constant time, length and hex checks),
-// the event types, and an http.Handler middleware that does both.
+// the event types, and an http.Handler middleware that does both — plus the
+// two building blocks of processing events in the background that
+// prismhook's reference receiver is made of: Once, so that each event is
+// processed once even when redeliveries arrive concurrently, and Fetcher,
+// which downloads video_url with retries and backoff.
 //
 // The mock Prism in this module signs with the same Sign function, so a
 // receiver built on this package and the sender can never disagree.

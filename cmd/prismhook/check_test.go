@@ -180,7 +180,7 @@ var _ = Describe("demo", func() {
 		file := filepath.Join(GinkgoT().TempDir(), "demo.md")
 		r := cli("demo", "--markdown", file)
 		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-		Expect(r.stdout).To(ContainSubstring("prismhook check --url"))
+		Expect(r.stdout).To(ContainSubstring("prismhook check http://127.0.0.1:3000/webhooks/prism --secret"))
 		Expect(file).To(BeAnExistingFile())
 	})
 })

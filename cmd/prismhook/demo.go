@@ -38,7 +38,7 @@ receiver does. It needs nothing else and exits with the check's exit code.`,
 			}
 			err = runCheck(cmd.Context(), out, cfg, reports)
 			if code := exitCode(err); code == exitOK || code == exitFailed {
-				fmt.Fprintln(out, "\nNow check your own receiver: prismhook check --url https://your-host/webhooks/prism --secret whsec_...")
+				fmt.Fprint(out, nextStep)
 			}
 			return err
 		},
@@ -48,6 +48,16 @@ receiver does. It needs nothing else and exits with the check's exit code.`,
 	completeWith(cmd, "profile", report.Profiles...)
 	return cmd
 }
+
+// nextStep closes a demo: the command to run next, with the receiver's URL
+// and secret to fill in, and how to get the command when the demo ran from
+// `go run`.
+const nextStep = `
+Now check your own receiver: the URL it listens on, the secret it verifies with:
+  prismhook check http://127.0.0.1:3000/webhooks/prism --secret "$PRISM_WEBHOOK_SECRET"
+Or see a check fail: prismhook receiver --help lists receivers with one deliberate flaw.
+(No prismhook command yet? go install github.com/prismhook/prismhook/cmd/prismhook@latest)
+`
 
 // newSecret returns a secret shaped like Prism's: "whsec_" and 32 random
 // bytes, base64url.

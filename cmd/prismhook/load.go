@@ -38,7 +38,7 @@ func (s *sendRun) load(ctx context.Context, n, c int) error {
 				if x.Err == nil {
 					st.latencies = append(st.latencies, x.Latency)
 				}
-				if !x.OK() {
+				if !s.want.matches(x) {
 					st.failures[failureKey(x)]++
 				}
 			}

@@ -25,10 +25,13 @@ background with retries, and processes each event once. /healthz answers
 PRISMHOOK_ADDR. Use it to try "serve" and "check" end to end (compose.yaml does), or as
 a model for your own receiver.
 
---defect serves the same receiver with one deliberate flaw, to see the check
-that catches it fail (e.g. --defect no-dedup fails IDEM-02).`,
+--defect NAME serves the same receiver with one deliberate flaw, to see the
+check that catches it fail:
+` + defectHelp(),
 		Example: `  prismhook receiver --addr 127.0.0.1:8080 --secret whsec_example &
-  prismhook check --url http://127.0.0.1:8080` + receiver.Path + ` --secret whsec_example`,
+  prismhook check http://127.0.0.1:8080` + receiver.Path + ` --secret whsec_example
+  prismhook receiver --addr 127.0.0.1:8081 --secret whsec_example --defect no-dedup &
+  prismhook check http://127.0.0.1:8081` + receiver.Path + ` --secret whsec_example   # IDEM-02 fails`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := envFallback(cmd, map[string]string{"addr": "PRISMHOOK_ADDR"}); err != nil {
@@ -47,7 +50,7 @@ that catches it fail (e.g. --defect no-dedup fails IDEM-02).`,
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address (env PRISMHOOK_ADDR)")
 	cmd.Flags().StringVar(&secret, "secret", "", "webhook secret (env "+secretEnv+")")
-	cmd.Flags().StringVar(&defect, "defect", "", "serve with one deliberate flaw (a defect name)")
+	cmd.Flags().StringVar(&defect, "defect", "", "serve with one deliberate flaw (`NAME` from the list above)")
 	return cmd
 }
 

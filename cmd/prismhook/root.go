@@ -69,13 +69,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	err := cmd.ExecuteContext(ctx)
 	var e *exitError
 	if err != nil && !(errors.As(err, &e) && e.err == nil) {
-		fmt.Fprintln(stderr, "prismhook: "+oneLine(err.Error()))
+		fmt.Fprintln(stderr, "prismhook: "+errorLine(err.Error()))
 	}
 	return exitCode(err)
 }
 
-// oneLine folds a multi-line message (cobra's "Did you mean this?" hints)
-// into one line, so that every error is a single, greppable line.
+// oneLine folds a multi-line message into one line, so that every error is a single, greppable line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
@@ -89,7 +88,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Long: `prismhook tests receivers of Prism's video-generation webhooks.
 
   prismhook demo                              see a full conformance run
-  prismhook check --url URL --secret SECRET   check your receiver
+  prismhook check URL --secret SECRET         check your receiver
   prismhook serve                             run the mock Prism API
   prismhook send video.completed --url URL --secret SECRET
 
@@ -105,14 +104,18 @@ Exit codes: 0 success, 1 the receiver or signature failed, 2 usage or setup erro
 	})
 	root.AddCommand(
 		newServeCmd(),
-		newCheckCmd(),
+		withURLArg(newCheckCmd()),
 		newSendCmd(),
 		newSignCmd(),
 		newVerifyCmd(),
 		newDemoCmd(),
 		newReceiverCmd(),
 		newHealthcheckCmd(),
+		newVersionCmd(),
 	)
+	for _, c := range root.Commands() {
+		addFlagAliases(c)
+	}
 	return root
 }
 

@@ -41,6 +41,7 @@ type sendFlags struct {
 	count       int
 	concurrency int
 	timeout     time.Duration
+	expect      string
 }
 
 func newSendCmd() *cobra.Command {
@@ -51,17 +52,18 @@ func newSendCmd() *cobra.Command {
 		Long: `Send delivers one event to URL exactly as Prism would: compact JSON, signed
 with the secret, with the X-Prism-* headers, a 5 s timeout, no redirects.
 EVENT is ` + strings.Join(events, " or ") + `; the body is the documentation's
-example payload, or the contents of --data.
+example payload, or the contents of --body.
 
 It prints the status, the latency and the start of the answer, and exits 0
-on a 2xx answer and 1 otherwise (including no answer at all).
+when the answer is what --expect says (default 2xx) and 1 otherwise
+(including no answer at all): --expect 4xx asserts that a fault is refused.
 
 --fault sends a deliberately broken delivery instead:
 ` + faultList() + `
 --count N turns send into a load generator: N deliveries over --concurrency
 connections, reporting deliveries per second and latency percentiles.`,
 		Example: `  prismhook send video.completed --url http://localhost:8080/webhooks/prism --secret whsec_...
-  prismhook send video.failed --url $URL --secret $SECRET --fault wrong-secret
+  prismhook send video.failed --url $URL --secret $SECRET --fault wrong-secret --expect 4xx
   prismhook send video.completed --url $URL --secret $SECRET --count 10000 --concurrency 32`,
 		Args:      eventArg,
 		ValidArgs: events,
@@ -72,12 +74,13 @@ connections, reporting deliveries per second and latency percentiles.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.url, "url", "", "receiver URL (env PRISMHOOK_URL)")
 	fl.StringVar(&f.secret, "secret", "", "webhook secret (env "+secretEnv+")")
-	fl.StringVar(&f.dataFile, "data", "", "send this file as the body (JSON is compacted first) instead of the example payload")
+	fl.StringVar(&f.dataFile, "body", "", "send this `FILE` as the body (JSON is compacted first) instead of the example payload")
 	fl.StringVar(&f.fault, "fault", "", "inject a fault (names above)")
 	fl.StringVar(&f.caFile, "ca", "", "PEM CA bundle to verify an HTTPS receiver")
 	fl.IntVar(&f.count, "count", 0, "send N deliveries and report throughput and latency")
 	fl.IntVar(&f.concurrency, "concurrency", 0, fmt.Sprintf("deliveries in flight at once, with --count (default %d) or --fault burst (default %d)", defaultLoadWorkers, defaultBurst))
-	fl.DurationVar(&f.timeout, "timeout", delivery.DefaultTimeout, "time allowed for each answer")
+	fl.DurationVar(&f.timeout, "ack-timeout", delivery.DefaultTimeout, "time allowed for each answer")
+	fl.StringVar(&f.expect, "expect", "2xx", "the answer that counts as success: 2xx, 4xx, 5xx or a status such as 401")
 	names := make([]string, len(delivery.Faults))
 	for i, f := range delivery.Faults {
 		names[i] = string(f.Name) + "\t" + f.Description
@@ -135,7 +138,11 @@ func runSend(cmd *cobra.Command, event string, f sendFlags) error {
 	case f.concurrency > 0 && f.count == 0 && fault != delivery.FaultBurst:
 		return usage("--concurrency needs --count or --fault burst")
 	case f.timeout <= 0:
-		return usage("--timeout must be positive")
+		return usage("--ack-timeout must be positive")
+	}
+	want, err := parseExpect(f.expect)
+	if err != nil {
+		return err
 	}
 	body, err := sendBody(event, f.dataFile)
 	if err != nil {
@@ -151,6 +158,7 @@ func runSend(cmd *cobra.Command, event string, f sendFlags) error {
 		sender: delivery.NewSender(opts),
 		msg:    delivery.Message{URL: f.url, Secret: f.secret, EventType: event, Body: body, Fault: fault},
 		out:    cmd.OutOrStdout(),
+		want:   want,
 	}
 	ctx := cmd.Context()
 	switch {
@@ -168,7 +176,7 @@ func runSend(cmd *cobra.Command, event string, f sendFlags) error {
 	}
 }
 
-// sendBody is the example payload for event, or the --data file; JSON is
+// sendBody is the example payload for event, or the --body file; JSON is
 // compacted because that is the form Prism sends (faults derive the other
 // forms from it).
 func sendBody(event, file string) ([]byte, error) {
@@ -177,7 +185,7 @@ func sendBody(event, file string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, usage("--data: %v", err)
+		return nil, usage("--body: %v", err)
 	}
 	var compact bytes.Buffer
 	if json.Compact(&compact, b) == nil {
@@ -223,6 +231,7 @@ type sendRun struct {
 	sender *delivery.Sender
 	msg    delivery.Message
 	out    io.Writer
+	want   expectation
 }
 
 // sendAll sends the message n times with at most c at once and returns the
@@ -242,13 +251,14 @@ func (s *sendRun) sendAll(ctx context.Context, n, c int) []delivery.Exchange {
 	return xs
 }
 
-// report prints one line per exchange and fails unless all were 2xx.
+// report prints one line per exchange and fails unless every answer was
+// the expected one.
 func (s *sendRun) report(xs []delivery.Exchange) error {
 	bad := 0
 	var last delivery.Exchange
 	for _, x := range xs {
 		fmt.Fprintln(s.out, exchangeLine(x))
-		if !x.OK() {
+		if !s.want.matches(x) {
 			bad++
 			last = x
 		}

@@ -69,7 +69,7 @@ accepted. State is in memory unless --data names a file.`,
 	fl.BoolVar(&f.requireHTTPS, "require-https", false, "refuse webhook URLs that are not https://")
 	fl.BoolVar(&f.denyPrivate, "deny-private-targets", false, "never deliver to loopback, private, link-local (cloud metadata) or other internal addresses, for a mock open to others")
 	fl.DurationVar(&f.generationDelay, "generation-delay", 2*time.Second, "time from a video request to its outcome")
-	fl.DurationVar(&f.deliveryTimeout, "delivery-timeout", delivery.DefaultTimeout, "time a receiver has to answer a delivery")
+	fl.DurationVar(&f.deliveryTimeout, "ack-timeout", delivery.DefaultTimeout, "time a receiver has to answer a delivery")
 	fl.StringVar(&f.retrySchedule, "retry-schedule", formatSchedule(delivery.DefaultSchedule), "comma-separated delays between delivery attempts")
 	fl.Float64Var(&f.timeScale, "time-scale", 1, "multiply every retry delay (0.001 compresses hours to seconds)")
 	fl.IntVar(&f.workers, "workers", 32, "delivery attempts in flight at once")

@@ -65,11 +65,17 @@ func TestImage(t *testing.T) {
 	g.Expect(podman(t, ctx, "image", "inspect", "--format", "{{.Config.User}}", image)).To(Equal("65532:65532"))
 	g.Expect(podman(t, ctx, "image", "inspect", "--format", `{{index .Config.Labels "org.opencontainers.image.version"}}`, image)).To(Equal("smoke-" + suffix))
 
-	// Serve on a free loopback port, as the image does by default.
+	// The README's command, as written but for a free port, this image and
+	// a name: the mock on the loopback, as the image does by default.
+	serveCmd, checkCmd := readmeCommands(t)
 	port := freePort(t)
 	name := "prismhook-smoke-" + suffix
-	podman(t, ctx, append(append([]string{"run", "--detach", "--name", name}, runFlags...),
-		"--publish", "127.0.0.1:"+port+":4010", image)...)
+	out, err = shell(ctx, nil, strings.NewReplacer(
+		"podman run ", "podman run --detach --name "+name+" ",
+		"127.0.0.1:4010:4010", "127.0.0.1:"+port+":4010",
+		readmeImage, image,
+	).Replace(serveCmd))
+	g.Expect(err).NotTo(HaveOccurred(), "%s: %s", serveCmd, out)
 	t.Cleanup(func() {
 		if t.Failed() {
 			logs, _ := exec.Command("podman", "logs", name).CombinedOutput()
@@ -111,12 +117,61 @@ func TestImage(t *testing.T) {
 			t.Errorf("closing the receiver: %v", err)
 		}
 	})
-	check := exec.CommandContext(ctx, "podman", append(append([]string{"run", "--rm", "--network=host", "--no-healthcheck"}, runFlags...),
-		"--env", "PRISMHOOK_SECRET="+secret, image, "check", "--url", rcv.URL)...)
-	out, err = check.CombinedOutput()
+	// The README's command, as written but for the receiver's URL and this
+	// image.
+	out, err = shell(ctx, []string{"PRISM_WEBHOOK_SECRET=" + secret}, strings.NewReplacer(
+		readmeReceiverURL, rcv.URL,
+		readmeImage, image,
+	).Replace(checkCmd))
 	t.Logf("check in the container:\n%s", out)
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(check.ProcessState.ExitCode()).To(Equal(0))
+	g.Expect(err).NotTo(HaveOccurred(), "%s", checkCmd)
+}
+
+// What the README's container commands name, replaced by the test's own.
+const (
+	readmeImage       = "localhost/prismhook:latest"
+	readmeReceiverURL = "http://127.0.0.1:3000/webhooks/prism"
+)
+
+// readmeCommands returns the README's `podman run` commands that serve the
+// mock on a published port and that check a receiver on the host network,
+// continuation lines joined. Both must carry the flags this machine needs.
+func readmeCommands(t *testing.T) (serve, check string) {
+	t.Helper()
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(raw), "\\\n", " ")
+	_, section, _ := strings.Cut(text, "\n## Container\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, line := range strings.Split(section, "\n") {
+		line = strings.Join(strings.Fields(line), " ")
+		switch {
+		case !strings.HasPrefix(line, "podman run "):
+		case strings.Contains(line, "-p 127.0.0.1:4010:4010") && serve == "":
+			serve = line
+		case strings.Contains(line, " check "+readmeReceiverURL) && check == "":
+			check = line
+		}
+	}
+	if serve == "" || check == "" {
+		t.Fatalf("README.md's Container section lacks a podman run command to serve (-p 127.0.0.1:4010:4010) or to check %s", readmeReceiverURL)
+	}
+	for _, cmd := range []string{serve, check} {
+		if !strings.Contains(cmd, strings.Join(runFlags, " ")) || !strings.Contains(cmd, readmeImage) {
+			t.Fatalf("README.md: %q lacks %q or the image %s", cmd, strings.Join(runFlags, " "), readmeImage)
+		}
+	}
+	return serve, check
+}
+
+// shell runs a command line the way a user pastes it, with extra
+// environment variables, and returns its combined output.
+func shell(ctx context.Context, env []string, line string) ([]byte, error) {
+	c := exec.CommandContext(ctx, "bash", "-c", line)
+	c.Env = append(os.Environ(), env...)
+	return c.CombinedOutput()
 }
 
 // podman runs a podman command that must succeed and returns its output.

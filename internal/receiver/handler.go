@@ -116,7 +116,7 @@ type Handler struct {
 	log    *slog.Logger
 	serve  http.Handler
 	queue  chan job
-	seen   *recentKeys
+	seen   *webhook.Once
 	client *http.Client
 
 	ctx     context.Context // cancelled by Close: stops workers and pauses
@@ -151,7 +151,7 @@ func newHandler(o Options) (*Handler, error) {
 		opts:   o,
 		log:    o.Logger,
 		queue:  make(chan job, o.QueueSize),
-		seen:   newRecentKeys(o.DedupeSize),
+		seen:   webhook.NewOnce(o.DedupeSize),
 		client: newFetchClient(),
 		ctx:    ctx,
 		cancel: cancel,
@@ -298,16 +298,18 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, d *webhook.Deli
 	}
 	if h.opts.Defect == DefectRacyDedupe && key != "" {
 		// Defect: check, then act: the lookup and the insert are two steps
-		// with a round trip between them.
-		if h.seen.has(key) {
+		// with a round trip between them. Once only offers the atomic step,
+		// so the lookup is a First undone at once.
+		if !h.seen.First(key) {
 			h.ack(w, r, http.StatusOK, "duplicate")
 			return
 		}
+		h.seen.Forget(key)
 		h.pause(r, dedupeLookup)
-		h.seen.add(key)
+		h.seen.First(key)
 		key = "" // recorded; queued below without a second look
 	}
-	if key != "" && !h.seen.add(key) {
+	if key != "" && !h.seen.First(key) {
 		// Defect: a redelivery is an error instead of a success.
 		if h.opts.Defect == DefectRejectRedelivery {
 			writeStatus(w, http.StatusConflict, "already received")
@@ -329,7 +331,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, d *webhook.Deli
 	case h.queue <- j:
 	default:
 		// Full: refuse rather than block, so Prism delivers again later.
-		h.seen.forget(key)
+		h.seen.Forget(key)
 		writeStatus(w, http.StatusServiceUnavailable, "busy")
 		return
 	}
@@ -339,10 +341,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, d *webhook.Deli
 // dedupeKey identifies an event for deduplication. Events without an id
 // cannot be told apart, so they get no key and are not deduplicated.
 func dedupeKey(ev *webhook.Event) string {
-	if ev.Data.ID == "" {
-		return ""
-	}
-	return ev.Event + "\x00" + ev.Data.ID
+	return ev.OnceKey()
 }
 
 // ack answers a delivery with 2xx.

@@ -2,12 +2,8 @@ package receiver
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/prismhook/prismhook/webhook"
@@ -16,9 +12,6 @@ import (
 // Fetching video_url.
 const (
 	fetchTimeout     = 10 * time.Second
-	fetchAttempts    = 8
-	firstBackoff     = 100 * time.Millisecond // doubled after every attempt
-	maxRetryAfter    = time.Second            // a longer Retry-After is cut to this
 	maxArtifactBytes = 1 << 30
 	fetchUserAgent   = "prismhook-reference-receiver"
 
@@ -61,7 +54,7 @@ func (h *Handler) process(ctx context.Context, j job) {
 	}
 	// A video.failed event has nothing to fetch: recording it is all.
 	if err != nil {
-		h.seen.forget(j.key)
+		h.seen.Forget(j.key)
 		h.log.Warn("processing failed", "event", ev.Event, "id", ev.Data.ID, "err", err)
 		return
 	}
@@ -69,88 +62,86 @@ func (h *Handler) process(ctx context.Context, j job) {
 	h.log.Info("event processed", "event", ev.Event, "id", ev.Data.ID)
 }
 
-// permanentError is a fetch failure that retrying cannot mend.
-type permanentError struct{ error }
-
-// fetch downloads an http(s) URL, retrying server errors and transport
-// failures with exponential backoff.
+// fetch downloads an http(s) URL with webhook.Fetcher's defaults: server
+// errors and transport failures are retried with exponential backoff.
 func (h *Handler) fetch(ctx context.Context, rawURL string) error {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("video_url %q is not an http(s) URL", rawURL)
-	}
-	attempts := fetchAttempts
+	f := webhook.Fetcher{Client: h.client, UserAgent: fetchUserAgent}
 	if h.opts.Defect == DefectNoFetchRetry {
 		// Defect: one attempt, no retry.
-		attempts = 1
+		f.Attempts = 1
 	}
-	backoff := firstBackoff
-	storm := h.opts.Defect == DefectRetryStorm
-	if storm {
-		// Defect: retry at once and again, no backoff, no Retry-After.
-		attempts, backoff = stormAttempts, stormGap
+	if h.opts.Defect == DefectRetryStorm {
+		return h.fetchStorm(ctx, f, rawURL)
 	}
-	for attempt := 1; ; attempt++ {
-		retryAfter, err := h.fetchOnce(ctx, u.String())
-		if err == nil {
-			return nil
+	resp, err := f.Get(ctx, rawURL)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, maxArtifactBytes))
+	return err
+}
+
+// fetchStorm is DefectRetryStorm's fetch: a loop of its own around single
+// attempts, one every stormGap, with no backoff and no regard for
+// Retry-After. Like Fetcher, it gives up at once on an answer that retrying
+// cannot mend (a 404, a redirect, a URL that is not http(s)).
+func (h *Handler) fetchStorm(ctx context.Context, f webhook.Fetcher, rawURL string) error {
+	spy := &statusSpy{next: h.client.Transport}
+	if spy.next == nil {
+		spy.next = http.DefaultTransport
+	}
+	client := *h.client
+	client.Transport = spy
+	f.Client, f.Attempts = &client, 1
+	var err error
+	for range stormAttempts {
+		spy.sent, spy.status = false, 0
+		resp, getErr := f.Get(ctx, rawURL)
+		if getErr == nil {
+			defer resp.Body.Close()
+			_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, maxArtifactBytes))
+			return err
 		}
-		var perm permanentError
-		if errors.As(err, &perm) || attempt == attempts || ctx.Err() != nil {
-			return fmt.Errorf("fetch %s: attempt %d: %w", u.Redacted(), attempt, err)
+		err = getErr
+		if !spy.retryable() {
+			return err
 		}
-		wait := max(backoff, retryAfter)
-		if storm {
-			wait = stormGap
-		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(stormGap)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("fetch %s: %w", u.Redacted(), ctx.Err())
+			return err
 		}
-		backoff *= 2
 	}
+	return err
 }
 
-// fetchOnce makes one attempt. A retryable failure may come with the delay
-// the server asked for, cut to maxRetryAfter.
-func (h *Handler) fetchOnce(ctx context.Context, u string) (retryAfter time.Duration, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, permanentError{err}
-	}
-	req.Header.Set("User-Agent", fetchUserAgent)
-	resp, err := h.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	switch code := resp.StatusCode; {
-	case code >= 500, code == http.StatusTooManyRequests, code == http.StatusRequestTimeout:
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-		return parseRetryAfter(resp.Header.Get("Retry-After")), fmt.Errorf("status %d", code)
-	case code >= 300:
-		return 0, permanentError{fmt.Errorf("status %d", code)}
-	}
-	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxArtifactBytes)); err != nil {
-		return 0, err
-	}
-	return 0, nil
+// statusSpy remembers whether a request was sent and the status of its
+// answer, for a loop of single fetches that must tell a failure worth
+// retrying from one that is not. One fetch uses it at a time.
+type statusSpy struct {
+	next   http.RoundTripper
+	sent   bool
+	status int // 0: no answer
 }
 
-// parseRetryAfter reads a Retry-After value (seconds or an HTTP date),
-// bounded by maxRetryAfter; 0 when absent or unreadable.
-func parseRetryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
+func (s *statusSpy) RoundTrip(req *http.Request) (*http.Response, error) {
+	s.sent = true
+	resp, err := s.next.RoundTrip(req)
+	if err == nil {
+		s.status = resp.StatusCode
 	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = time.Until(t)
+	return resp, err
+}
+
+// retryable reports whether the last fetch failed as Fetcher would retry:
+// no answer at all, a server error, 429 or 408.
+func (s *statusSpy) retryable() bool {
+	if !s.sent {
+		return false // refused before any request: not an http(s) URL
 	}
-	return min(max(d, 0), maxRetryAfter)
+	c := s.status
+	return c == 0 || c >= 500 || c == http.StatusTooManyRequests || c == http.StatusRequestTimeout
 }

@@ -2,6 +2,7 @@ package prismtest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -170,5 +171,72 @@ func TestHelpersFailTheTestWithTheAPIError(t *testing.T) {
 	}()
 	if !strings.Contains(ft.msg, "POST /v1/webhooks: 400") {
 		t.Errorf("Fatalf message = %q, want the API's 400", ft.msg)
+	}
+}
+
+// A receiver configured with its secret before its webhook exists, the way
+// an application reads it from its configuration.
+func TestWithWebhookSecret(t *testing.T) {
+	const secret = "whsec_fixed_for_this_test"
+	srv := prismtest.NewServer(t, prismtest.WithWebhookSecret(secret))
+	got := make(chan string, 2) // one delivery for each webhook below
+	rcv := httptest.NewServer(webhook.Middleware(secret)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d, _ := webhook.DeliveryFrom(r.Context())
+		got <- d.Event.Data.ID
+		w.WriteHeader(http.StatusNoContent)
+	})))
+	t.Cleanup(rcv.Close)
+
+	id, returned := srv.CreateWebhook(rcv.URL + "/webhooks/prism")
+	if returned != secret {
+		t.Fatalf("CreateWebhook returned secret %q, want %q", returned, secret)
+	}
+	_, other := srv.CreateWebhook(rcv.URL + "/other")
+	if other != secret {
+		t.Errorf("a second webhook got secret %q, want %q", other, secret)
+	}
+	gen := srv.CreateVideo("a lake")
+	ds, err := srv.WaitDelivered(waitCtx(t, 10*time.Second), gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen := <-got; seen != gen {
+		t.Errorf("receiver verified the event of %s, want %s", seen, gen)
+	}
+	for _, d := range ds {
+		if d.WebhookID == id && d.Status != delivery.StatusDelivered {
+			t.Errorf("delivery to %s: %s", id, d.Status)
+		}
+	}
+}
+
+// CreateWebhook's "both types when none are given" is the helper's; the
+// API itself requires events, as Prism's does.
+func TestCreateWebhookWithoutEventsSubscribesToBoth(t *testing.T) {
+	srv := prismtest.NewServer(t)
+	id, _ := srv.CreateWebhook("http://127.0.0.1:1/hook")
+	req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/v1/webhooks/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+srv.APIKey())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wh struct{ Events []string }
+	err = json.NewDecoder(resp.Body).Decode(&wh)
+	resp.Body.Close()
+	if err != nil || strings.Join(wh.Events, ",") != "video.completed,video.failed" {
+		t.Errorf("events = %v (%v), want both types", wh.Events, err)
+	}
+
+	req, _ = http.NewRequest(http.MethodPost, srv.URL()+"/v1/webhooks", strings.NewReader(`{"url": "http://127.0.0.1:1/hook"}`))
+	req.Header.Set("Authorization", "Bearer "+srv.APIKey())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("POST /v1/webhooks without events: %s, want 400", resp.Status)
 	}
 }
