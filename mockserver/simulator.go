@@ -259,6 +259,7 @@ func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType s
 		}
 		_, err := s.engine.Enqueue(delivery.Delivery{
 			WebhookID:    w.ID,
+			Owner:        w.Owner,
 			EventType:    eventType,
 			EventID:      g.EventID,
 			GenerationID: g.ID,

@@ -134,6 +134,7 @@ func (s *Server) deleteWebhook(c *call) (int, any, error) {
 	if err := s.store.DeleteWebhook(w.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, nil, fmt.Errorf("deleting webhook: %w", err)
 	}
+	s.engine.CancelWebhook(w.ID)
 	return http.StatusNoContent, nil, nil
 }
 
@@ -150,6 +151,7 @@ func deliveriesView(ds []delivery.Delivery) listJSON[delivery.Delivery] {
 	for i := range ds {
 		d := &ds[i]
 		d.CreatedAt = d.CreatedAt.UTC()
+		d.URL = delivery.RedactURL(d.URL)
 		if d.NextAttemptAt != nil {
 			t := d.NextAttemptAt.UTC()
 			d.NextAttemptAt = &t

@@ -56,7 +56,7 @@ func TestEmbeddedDocumentsLoad(t *testing.T) {
 		}},
 		{"mock.yaml", mustMock(t), []string{
 			"emitEvent", "getHealth", "listAllDeliveries", "listArtifactFetches",
-			"resetMock", "setArtifactBehavior", "setNextOutcome",
+			"redeliverDelivery", "resetMock", "setArtifactBehavior", "setNextOutcome",
 		}},
 	} {
 		if got := operationIDs(tc.doc); !slices.Equal(got, tc.want) {

@@ -185,6 +185,7 @@ func (s *Sender) do(ctx context.Context, x *Exchange, body []byte) {
 	}
 	x.Latency = latency()
 	x.Status = resp.StatusCode
+	x.ResponseHeader = boundedHeader(resp.Header)
 	if resp.TLS != nil {
 		x.TLSVersion = resp.TLS.Version
 	}

@@ -256,6 +256,7 @@ type deliveryRecord struct {
 	Secret   string            `json:"secret"`
 	Body     []byte            `json:"body"`
 	Fault    delivery.Fault    `json:"fault,omitempty"`
+	Owner    string            `json:"owner,omitempty"`
 }
 
 // SaveDelivery creates or replaces a journaled delivery.
@@ -263,7 +264,7 @@ func (s *Bolt) SaveDelivery(d delivery.Delivery) error {
 	if d.ID == "" {
 		return errNoID
 	}
-	rec := deliveryRecord{Delivery: d, Secret: d.Secret, Body: d.Body, Fault: d.Fault}
+	rec := deliveryRecord{Delivery: d, Secret: d.Secret, Body: d.Body, Fault: d.Fault, Owner: d.Owner}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketDeliveries), d.ID, rec)
 	})
@@ -287,7 +288,7 @@ func (s *Bolt) LoadDeliveries() ([]delivery.Delivery, error) {
 				return err
 			}
 			d := rec.Delivery
-			d.Secret, d.Body, d.Fault = rec.Secret, rec.Body, rec.Fault
+			d.Secret, d.Body, d.Fault, d.Owner = rec.Secret, rec.Body, rec.Fault, rec.Owner
 			out = append(out, d)
 			return nil
 		})

@@ -1,0 +1,119 @@
+package delivery
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Bounds of the answer's headers an Exchange keeps (ResponseHeader) and of
+// the exchange a delivery log attempt keeps.
+const (
+	maxResponseHeaderNames = 32
+	maxHeaderValueBytes    = 256
+	maxResponseHeaderBytes = 4 << 10
+)
+
+// boundedHeader copies at most maxResponseHeaderNames names of h (in
+// sorted order), the values of each cut to maxHeaderValueBytes, and stops
+// once maxResponseHeaderBytes are kept.
+func boundedHeader(h http.Header) http.Header {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(http.Header, min(len(h), maxResponseHeaderNames))
+	total := 0
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		if len(out) == maxResponseHeaderNames {
+			break
+		}
+		for _, v := range h[k] {
+			v = excerpt([]byte(v), maxHeaderValueBytes)
+			total += len(k) + len(v)
+			if total > maxResponseHeaderBytes {
+				return out
+			}
+			out[k] = append(out[k], v)
+		}
+	}
+	return out
+}
+
+// secretHeaders carry credentials; their values are never recorded.
+var secretHeaders = map[string]bool{
+	"authorization":       true,
+	"proxy-authorization": true,
+	"cookie":              true,
+	"set-cookie":          true,
+}
+
+// redactHeader returns a copy of h with credential headers hidden and the
+// secret, wherever it appears, replaced by "***".
+func redactHeader(h http.Header, secret string) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		c := make([]string, len(vs))
+		for i, v := range vs {
+			switch {
+			case secretHeaders[strings.ToLower(k)]:
+				if scheme, _, ok := strings.Cut(v, " "); ok && strings.EqualFold(k, "authorization") {
+					c[i] = scheme + " ***"
+				} else {
+					c[i] = "***"
+				}
+			default:
+				c[i] = redactText(v, secret)
+			}
+		}
+		out[k] = c
+	}
+	return out
+}
+
+// redactText replaces the secret in s by "***".
+func redactText(s, secret string) string {
+	if secret == "" || !strings.Contains(s, secret) {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, "***")
+}
+
+// recordExchange fills a's outcome and its bounded, redacted record of what
+// was sent and received. Whatever equals the previous attempt's (prev, may
+// be nil) shares its memory: a delivery retried with the same bytes and
+// answered the same way costs little more than its first attempt.
+func recordExchange(a *Attempt, x Exchange, secret string, prev *Attempt) {
+	a.InFlight = false
+	a.Status = x.Status
+	a.LatencyMS = float64(x.Latency) / float64(1e6)
+	a.Error = attemptError(x)
+	a.ErrorKind = x.ErrKind
+	a.RequestHeaders = redactHeader(x.RequestHeader, secret)
+	a.RequestBody = redactText(x.BodyExcerpt, secret)
+	a.RequestBodySize = x.BodySize
+	a.ResponseHeaders = redactHeader(x.ResponseHeader, secret)
+	a.ResponseBody = redactText(x.ResponseExcerpt, secret)
+	if prev == nil {
+		return
+	}
+	if headersEqual(prev.RequestHeaders, a.RequestHeaders) {
+		a.RequestHeaders = prev.RequestHeaders
+	}
+	if prev.RequestBody == a.RequestBody {
+		a.RequestBody = prev.RequestBody
+	}
+	if headersEqual(prev.ResponseHeaders, a.ResponseHeaders) {
+		a.ResponseHeaders = prev.ResponseHeaders
+	}
+	if prev.ResponseBody == a.ResponseBody {
+		a.ResponseBody = prev.ResponseBody
+	}
+}
+
+func headersEqual(a, b http.Header) bool {
+	return maps.EqualFunc(a, b, slices.Equal)
+}
