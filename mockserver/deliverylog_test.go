@@ -82,7 +82,7 @@ var _ = Describe("the delivery log", func() {
 		// /_mock/deliveries shows the same, checked against mock.yaml.
 		all := m.control("GET", "/_mock/deliveries", "")
 		Expect(all.Status).To(Equal(http.StatusOK))
-		Expect(string(all.Body)).To(ContainSubstring(`"response_body":"\u003cb\u003eok\u003c/b\u003e ***`))
+		Expect(string(all.Body)).To(ContainSubstring(`"response_body":"<b>ok</b> ***`))
 
 		Eventually(logs.String).Should(SatisfyAll(
 			ContainSubstring(`msg="delivery attempt"`),
