@@ -26,6 +26,8 @@ func (s *Server) mockOperations() map[string]operation {
 		"listArtifactFetches": s.listArtifactFetches,
 		"getHealth":           s.getHealth,
 		"redeliverDelivery":   s.redeliverDelivery,
+		"startCheck":          s.startCheck,
+		"getCheck":            s.getCheck,
 	}
 }
 

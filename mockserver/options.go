@@ -63,6 +63,9 @@ type Options struct {
 	// served at /metrics. Default: a new registry per Server, so that
 	// several servers can run in one process.
 	Registry *prometheus.Registry
+	// CheckRunner runs the conformance check for the inspector and
+	// POST /_mock/checks; nil: those answer that no runner is available.
+	CheckRunner CheckRunner
 	// Version is reported by /healthz and, unless Delivery.Sender.UserAgent
 	// is set, in the sender's User-Agent. Default: delivery.Version.
 	Version string

@@ -145,6 +145,11 @@ func (s *Bolt) Webhooks(owner string) ([]Webhook, error) {
 	return s.webhooks(func(w Webhook) bool { return w.Owner == owner })
 }
 
+// AllWebhooks lists every webhook, oldest first.
+func (s *Bolt) AllWebhooks() ([]Webhook, error) {
+	return s.webhooks(func(Webhook) bool { return true })
+}
+
 // Subscribers lists the owner's webhooks subscribed to the event type,
 // oldest first.
 func (s *Bolt) Subscribers(owner, event string) ([]Webhook, error) {
