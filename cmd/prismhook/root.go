@@ -112,6 +112,9 @@ Exit codes: 0 success, 1 the receiver or signature failed, 2 usage or setup erro
 		newDemoCmd(),
 		newReceiverCmd(),
 		newHealthcheckCmd(),
+		newRedeliverCmd(),
+		newEmitCmd(),
+		newOutcomeCmd(),
 	)
 	return root
 }
