@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -150,6 +151,11 @@ func runServe(ctx context.Context, cmd *cobra.Command, f serveFlags) error {
 	}
 	if f.forwardSecret != "" && f.forwardTo == "" {
 		return usage("--forward-secret needs --forward-to")
+	}
+	if f.forwardTo != "" {
+		if u, err := url.Parse(f.forwardTo); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usage("--forward-to %q: want an absolute http or https URL", delivery.RedactURL(f.forwardTo))
+		}
 	}
 
 	ln, err := net.Listen("tcp", f.addr)
