@@ -112,7 +112,7 @@ var _ = Describe("the inspector in a real browser", Label("browser"), func() {
 			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
 			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
 			chromedp.Flag("no-first-run", true), chromedp.Flag("mute-audio", true),
-			chromedp.WindowSize(1280, 900))
+			chromedp.WindowSize(1280, 800))
 		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 		DeferCleanup(cancelAlloc)
 		ctx, cancelTab := chromedp.NewContext(actx)
@@ -208,6 +208,12 @@ var _ = Describe("the inspector in a real browser", Label("browser"), func() {
 		step(chromedp.Click(`.test-form button`))
 		until("the test delivery's 401", `/\b401\b/.test(document.getElementById("detail-body").textContent) && !!document.querySelector("#detail .tag") && document.getElementById("detail-body").textContent.includes("test")`)
 		Expect(eval(`document.getElementById("message").textContent`)).To(ContainSubstring("401"))
+
+		// The first screen, as the README shows it.
+		step(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+		view, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(art, "inspector-first-screen.png"), view, 0o644)).To(Succeed())
 
 		// The check: the page's verdict is the CLI's for the same receiver.
 		step(chromedp.Click(`.check-btn`))

@@ -139,7 +139,7 @@
     var b = ev.target.closest("button");
     if (!b) return;
     if (b.classList.contains("open-btn")) open(b.dataset.delivery);
-    else if (b.classList.contains("close-btn")) { openDelivery = ""; $("detail").hidden = true; }
+    else if (b.classList.contains("close-btn")) { openDelivery = ""; $("detail-body").textContent = "Open a delivery of the log to see every attempt."; }
     else if (b.classList.contains("redeliver-btn")) {
       b.disabled = true;
       say("Redelivering " + b.dataset.delivery + "…");
@@ -187,7 +187,6 @@
     }
   });
 
-  var controller = null;
   function restart() {
     loadLists();
     loadDelivery();
