@@ -46,6 +46,7 @@ var assets embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"ts":     timestamp,
+	"event":  func(s string) string { return strings.TrimPrefix(s, "video.") },
 	"clock":  func(t time.Time) string { return t.UTC().Format("15:04:05Z") },
 	"ms":     func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
 	"short":  func(s string) string { return shortText(s, 80) },
