@@ -100,18 +100,32 @@ func recordExchange(a *Attempt, x Exchange, secret string, prev *Attempt) {
 	if prev == nil {
 		return
 	}
-	if headersEqual(prev.RequestHeaders, a.RequestHeaders) {
-		a.RequestHeaders = prev.RequestHeaders
-	}
+	a.RequestHeaders = share(prev.RequestHeaders, a.RequestHeaders)
 	if prev.RequestBody == a.RequestBody {
 		a.RequestBody = prev.RequestBody
 	}
-	if headersEqual(prev.ResponseHeaders, a.ResponseHeaders) {
-		a.ResponseHeaders = prev.ResponseHeaders
-	}
+	a.ResponseHeaders = share(prev.ResponseHeaders, a.ResponseHeaders)
 	if prev.ResponseBody == a.ResponseBody {
 		a.ResponseBody = prev.ResponseBody
 	}
+}
+
+// share returns h, or prev when they are equal; otherwise h with the
+// values equal to prev's sharing prev's memory (an answer that differs
+// only by its Date header costs only that header).
+func share(prev, h http.Header) http.Header {
+	if prev == nil || h == nil {
+		return h
+	}
+	if headersEqual(prev, h) {
+		return prev
+	}
+	for k, vs := range h {
+		if pv, ok := prev[k]; ok && slices.Equal(pv, vs) {
+			h[k] = pv
+		}
+	}
+	return h
 }
 
 func headersEqual(a, b http.Header) bool {

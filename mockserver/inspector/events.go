@@ -24,7 +24,8 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	}
 	c, cancel, ok := h.o.Hub.subscribe()
 	if !ok {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "too many pages are listening, or the server is shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	defer cancel()

@@ -16,6 +16,9 @@ type Event struct {
 // it is told to reload its lists instead.
 const subscriberBuffer = 256
 
+// maxSubscribers bounds the pages listening at once.
+const maxSubscribers = 64
+
 // Hub fans events out to the pages that listen (server-sent events). It is
 // safe for concurrent use; Publish never blocks.
 type Hub struct {
@@ -53,11 +56,11 @@ func (h *Hub) Publish(e Event) {
 }
 
 // subscribe returns a channel of events and its cancel function; ok is
-// false once the hub is closed.
+// false once the hub is closed or has maxSubscribers listeners.
 func (h *Hub) subscribe() (<-chan Event, func(), bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.closed {
+	if h.closed || len(h.subs) >= maxSubscribers {
 		return nil, nil, false
 	}
 	c := make(chan Event, subscriberBuffer)
