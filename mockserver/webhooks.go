@@ -149,6 +149,7 @@ func (s *Server) listWebhookDeliveries(c *call) (int, any, error) {
 // deliveriesView shows deliveries with their times in UTC.
 func deliveriesView(ds []delivery.Delivery) listJSON[delivery.Delivery] {
 	for i := range ds {
+		ds[i] = ds[i].WithRequestBodies()
 		d := &ds[i]
 		d.CreatedAt = d.CreatedAt.UTC()
 		d.URL = delivery.RedactURL(d.URL)

@@ -91,7 +91,8 @@ func (e *Engine) settle(r *record, n int, x Exchange) {
 		return
 	}
 	a := &r.d.Attempts[n-1]
-	recordExchange(a, x, r.d.Secret, previous(r.d.Attempts, n))
+	recordExchange(a, x, r.d.Secret, previous(r.d.Attempts, n), r.d.Body)
+	trimAnswers(r.d.Attempts)
 	if x.Err != nil && e.ctx.Err() != nil {
 		a.Error = errShuttingDown
 	}

@@ -91,7 +91,8 @@ func (e *Engine) manualAttempt(ctx context.Context, r *record) (Delivery, Exchan
 		e.mu.Unlock()
 		return d, x, nil
 	}
-	recordExchange(&r.d.Attempts[n-1], x, r.d.Secret, previous(r.d.Attempts, n))
+	recordExchange(&r.d.Attempts[n-1], x, r.d.Secret, previous(r.d.Attempts, n), r.d.Body)
+	trimAnswers(r.d.Attempts)
 	finished := false
 	switch {
 	case x.OK() && r.d.Status != StatusDelivered:

@@ -10,10 +10,23 @@ import (
 // Bounds of the answer's headers an Exchange keeps (ResponseHeader) and of
 // the exchange a delivery log attempt keeps.
 const (
-	maxResponseHeaderNames = 32
-	maxHeaderValueBytes    = 256
-	maxResponseHeaderBytes = 4 << 10
+	maxResponseHeaderNames = 24
+	maxHeaderValueBytes    = 200
+	maxResponseHeaderBytes = 2 << 10
+	// answersKept is how many of a delivery's latest attempts keep the
+	// answer's headers and body, besides the first attempt; older ones
+	// keep their status, latency and error only.
+	answersKept = 2
 )
+
+// trimAnswers drops the answer's headers and body from the attempts that
+// are neither the first nor among the last answersKept, so that a delivery
+// retried or redelivered many times stays small.
+func trimAnswers(as []Attempt) {
+	for i := 1; i < len(as)-answersKept; i++ {
+		as[i].ResponseHeaders, as[i].ResponseBody = nil, ""
+	}
+}
 
 // boundedHeader copies at most maxResponseHeaderNames names of h (in
 // sorted order), the values of each cut to maxHeaderValueBytes, and stops
@@ -86,7 +99,10 @@ func redactText(s, secret string) string {
 // was sent and received. Whatever equals the previous attempt's (prev, may
 // be nil) shares its memory: a delivery retried with the same bytes and
 // answered the same way costs little more than its first attempt.
-func recordExchange(a *Attempt, x Exchange, secret string, prev *Attempt) {
+//
+// A body sent as the delivery's Body is (no fault changed it) is not kept
+// twice: RequestBody stays empty and WithRequestBodies fills it in.
+func recordExchange(a *Attempt, x Exchange, secret string, prev *Attempt, body []byte) {
 	a.InFlight = false
 	a.Status = x.Status
 	a.LatencyMS = float64(x.Latency) / float64(1e6)
@@ -94,6 +110,9 @@ func recordExchange(a *Attempt, x Exchange, secret string, prev *Attempt) {
 	a.ErrorKind = x.ErrKind
 	a.RequestHeaders = redactHeader(x.RequestHeader, secret)
 	a.RequestBody = redactText(x.BodyExcerpt, secret)
+	if x.BodySize == len(body) && x.BodyExcerpt == excerpt(body, bodyExcerptBytes) {
+		a.RequestBody = ""
+	}
 	a.RequestBodySize = x.BodySize
 	a.ResponseHeaders = redactHeader(x.ResponseHeader, secret)
 	a.ResponseBody = redactText(x.ResponseExcerpt, secret)
@@ -130,4 +149,21 @@ func share(prev, h http.Header) http.Header {
 
 func headersEqual(a, b http.Header) bool {
 	return maps.EqualFunc(a, b, slices.Equal)
+}
+
+// WithRequestBodies returns d with the RequestBody of each attempt that sent
+// the delivery's own body filled in (the log keeps that body once).
+func (d Delivery) WithRequestBodies() Delivery {
+	var body string
+	d.Attempts = slices.Clone(d.Attempts) // never write through to the caller's
+	for i := range d.Attempts {
+		a := &d.Attempts[i]
+		if a.RequestBody == "" && a.RequestBodySize > 0 && a.RequestBodySize == len(d.Body) {
+			if body == "" {
+				body = redactText(excerpt(d.Body, bodyExcerptBytes), d.Secret)
+			}
+			a.RequestBody = body
+		}
+	}
+	return d
 }

@@ -41,7 +41,7 @@ func TestRecordExchangeRedactsAndShares(t *testing.T) {
 		ResponseExcerpt: "oops " + secret,
 	}
 	var first, second Attempt
-	recordExchange(&first, x, secret, nil)
+	recordExchange(&first, x, secret, nil, nil)
 	if got := first.RequestHeaders.Get("Authorization"); got != "Basic ***" {
 		t.Errorf("Authorization recorded as %q", got)
 	}
@@ -57,12 +57,19 @@ func TestRecordExchangeRedactsAndShares(t *testing.T) {
 
 	x.ResponseHeader = http.Header{"Set-Cookie": {"s=1"}, "X-Echo": {"key " + secret}, "Date": {"2"}}
 	x.Err, x.ErrKind = errors.New("boom"), ErrKindConnection
-	recordExchange(&second, x, secret, &first)
+	recordExchange(&second, x, secret, &first, []byte(`{"a":1}`))
 	if &second.RequestHeaders["X-Prism-Signature"][0] != &first.RequestHeaders["X-Prism-Signature"][0] {
 		t.Error("equal request headers are not shared")
 	}
 	if &second.ResponseHeaders["X-Echo"][0] != &first.ResponseHeaders["X-Echo"][0] {
 		t.Error("an equal response header is not shared")
+	}
+	if second.RequestBody != "" {
+		t.Error("the delivery's own body is kept twice")
+	}
+	d := Delivery{Body: []byte(`{"a":1}`), Attempts: []Attempt{first, second}}.WithRequestBodies()
+	if d.Attempts[1].RequestBody != `{"a":1}` {
+		t.Errorf("filled in as %q", d.Attempts[1].RequestBody)
 	}
 	if second.ResponseHeaders.Get("Date") != "2" || second.ErrorKind != ErrKindConnection {
 		t.Errorf("second attempt %+v", second)
