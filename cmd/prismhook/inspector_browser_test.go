@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -107,64 +108,8 @@ var _ = Describe("the inspector in a real browser", Label("browser"), func() {
 		base := "http://" + addr
 		waitHealthy(base+"/healthz", done)
 
-		opts := append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
-			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
-			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-			chromedp.Flag("no-first-run", true), chromedp.Flag("mute-audio", true),
-			chromedp.WindowSize(1280, 800))
-		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-		DeferCleanup(cancelAlloc)
-		ctx, cancelTab := chromedp.NewContext(actx)
-		DeferCleanup(cancelTab)
-
-		var (
-			cmu     sync.Mutex
-			console []string
-		)
-		messages := chromedp.Console(ctx)
-		go func() {
-			for m, err := range messages {
-				if err != nil {
-					return
-				}
-				if m.Type == "error" || m.IsException() || m.Type == "warning" {
-					cmu.Lock()
-					console = append(console, m.String()+" "+m.URL)
-					cmu.Unlock()
-				}
-			}
-		}()
-		art := artifactsDir()
-		shot := func(name string) {
-			GinkgoHelper()
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			Expect(err).NotTo(HaveOccurred())
-			Expect(os.WriteFile(filepath.Join(art, name), png, 0o644)).To(Succeed())
-		}
-		// step runs an action with a bound of its own (the first Run, which
-		// starts the browser, has none: see chromedp.Run).
-		step := func(a chromedp.Action[chromedp.Void]) {
-			GinkgoHelper()
-			sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-			defer cancel()
-			Expect(chromedp.Do(sctx, a)).To(Succeed())
-		}
-		until := func(what, expr string) {
-			GinkgoHelper()
-			sctx, cancel := context.WithTimeout(ctx, 25*time.Second)
-			defer cancel()
-			_, err := chromedp.Run(sctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
-			Expect(err).NotTo(HaveOccurred(), "waiting for %s", what)
-		}
-		eval := func(expr string) string {
-			GinkgoHelper()
-			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			defer cancel()
-			v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
-			Expect(err).NotTo(HaveOccurred(), expr)
-			return v
-		}
+		b := newBrowser(chromium)
+		ctx, shot, step, until, eval := b.ctx, b.shot, b.step, b.until, b.eval
 
 		Expect(chromedp.Do(ctx, chromedp.Navigate(base+"/"))).To(Succeed())
 		until("the event stream", `document.getElementById("live").textContent === "live"`)
@@ -213,7 +158,7 @@ var _ = Describe("the inspector in a real browser", Label("browser"), func() {
 		step(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 		view, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		Expect(err).NotTo(HaveOccurred())
-		Expect(os.WriteFile(filepath.Join(art, "inspector-first-screen.png"), view, 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(b.art, "inspector-first-screen.png"), view, 0o644)).To(Succeed())
 
 		// The check: the page's verdict is the CLI's for the same receiver.
 		step(chromedp.Click(`.check-btn`))
@@ -246,9 +191,123 @@ var _ = Describe("the inspector in a real browser", Label("browser"), func() {
 		shot("inspector-phone.png")
 
 		Expect(eval(`String(window.pwned)`)).To(Equal("undefined"))
-		cmu.Lock()
-		defer cmu.Unlock()
-		Expect(console).To(BeEmpty(), "console errors")
-		fmt.Fprintf(GinkgoWriter, "screenshots in %s\n", art)
+		Expect(b.consoleErrors()).To(BeEmpty(), "console errors")
+		fmt.Fprintf(GinkgoWriter, "screenshots in %s\n", b.art)
+	})
+
+	It("asks for a key when serve has keys, and shows only that key's webhooks", func() {
+		chromium := findChromium()
+		if chromium == "" {
+			Skip("no chromium, chromium-browser or google-chrome on PATH: the browser test needs one (Debian: apt-get install chromium)")
+		}
+		addr := freeAddr()
+		done := background("serve", "--addr", addr, "--api-key", "k1", "--api-key", "k2", "--log-level", "warn")
+		base := "http://" + addr
+		waitHealthy(base+"/healthz", done)
+		ids := map[string]string{}
+		for _, key := range []string{"k1", "k2"} {
+			req, _ := http.NewRequest(http.MethodPost, base+"/v1/webhooks", strings.NewReader(`{"url": "https://example.com/`+key+`", "events": ["video.completed"]}`))
+			req.Header.Set("Authorization", "Bearer "+key)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			var wh struct{ ID string }
+			Expect(json.NewDecoder(resp.Body).Decode(&wh)).To(Succeed())
+			resp.Body.Close()
+			ids[key] = wh.ID
+		}
+
+		b := newBrowser(chromium)
+		Expect(chromedp.Do(b.ctx, chromedp.Navigate(base+"/"))).To(Succeed())
+		b.until("the request for a key", `document.getElementById("live").textContent === "give a key"`)
+		Expect(b.eval(`document.getElementById("lists").textContent`)).NotTo(Or(ContainSubstring(ids["k1"]), ContainSubstring(ids["k2"])))
+
+		b.step(chromedp.SendKeys(`#token`, "k2"))
+		b.step(chromedp.KeyEvent("\r"))
+		b.until("k2's objects, live", `document.getElementById("live").textContent === "live" && document.getElementById("lists").textContent.includes("`+ids["k2"]+`")`)
+		Expect(b.eval(`document.getElementById("lists").textContent`)).NotTo(ContainSubstring(ids["k1"]))
+		b.shot("inspector-keys.png")
+		Expect(b.consoleErrors()).To(BeEmpty(), "console errors")
 	})
 })
+
+// browser is a headless Chromium tab for one spec, with the console's
+// errors collected.
+type browser struct {
+	ctx context.Context
+	art string
+
+	mu      sync.Mutex
+	console []string
+}
+
+func newBrowser(chromium string) *browser {
+	GinkgoHelper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("no-first-run", true), chromedp.Flag("mute-audio", true),
+		chromedp.WindowSize(1280, 800))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	DeferCleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	DeferCleanup(cancelTab)
+	b := &browser{ctx: ctx, art: artifactsDir()}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == "error" || m.IsException() || m.Type == "warning" {
+				b.mu.Lock()
+				b.console = append(b.console, m.String()+" "+m.URL)
+				b.mu.Unlock()
+			}
+		}
+	}()
+	return b
+}
+
+func (b *browser) consoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.console...)
+}
+
+// shot saves a full-page screenshot among the artifacts.
+func (b *browser) shot(name string) {
+	GinkgoHelper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	Expect(err).NotTo(HaveOccurred())
+	Expect(os.WriteFile(filepath.Join(b.art, name), png, 0o644)).To(Succeed())
+}
+
+// step runs an action with a bound of its own (the first Run, which starts
+// the browser, has none: see chromedp.Run).
+func (b *browser) step(a chromedp.Action[chromedp.Void]) {
+	GinkgoHelper()
+	sctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	Expect(chromedp.Do(sctx, a)).To(Succeed())
+}
+
+// until waits for a JavaScript predicate to hold.
+func (b *browser) until(what, expr string) {
+	GinkgoHelper()
+	sctx, cancel := context.WithTimeout(b.ctx, 25*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(sctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
+	Expect(err).NotTo(HaveOccurred(), "waiting for %s", what)
+}
+
+// eval evaluates a JavaScript expression that yields a string.
+func (b *browser) eval(expr string) string {
+	GinkgoHelper()
+	sctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
+	Expect(err).NotTo(HaveOccurred(), expr)
+	return v
+}

@@ -92,9 +92,17 @@
   // Server-sent events, read from a fetch so that the key can travel in
   // a header; reconnects with a growing pause after a failure.
   var wait = 500;
+  var stream = null; // the AbortController of the open stream
   function listen() {
     var live = $("live");
-    fetch("/_inspector/events", { headers: headers(), cache: "no-store" }).then(function (r) {
+    if (keys && !token) {
+      live.textContent = "give a key"; live.className = "live off";
+      return;
+    }
+    var ctl = new AbortController();
+    stream = ctl;
+    fetch("/_inspector/events", { headers: headers(), cache: "no-store", signal: ctl.signal }).then(function (r) {
+      if (r.status === 401) { var e = new Error("unauthorized"); e.final = true; throw e; }
       if (!r.ok || !r.body) throw new Error("events: " + r.status);
       live.textContent = "live"; live.className = "live on"; wait = 500;
       var reader = r.body.getReader(), dec = new TextDecoder(), buf = "";
@@ -111,9 +119,16 @@
         });
       }
       return pump();
-    }).catch(function () {
-      live.textContent = "reconnecting…"; live.className = "live off";
-      setTimeout(listen, wait);
+    }).catch(function (e) {
+      if (ctl.signal.aborted) return; // replaced by a new stream
+      live.className = "live off";
+      if (e.final) {
+        live.textContent = "key refused";
+        say("This API key is not accepted by the server.", true);
+        return;
+      }
+      live.textContent = "reconnecting…";
+      setTimeout(function () { if (stream === ctl) listen(); }, wait);
       wait = Math.min(wait * 2, 10000);
     });
   }
@@ -188,9 +203,22 @@
   });
 
   function restart() {
+    if (stream) stream.abort();
+    wait = 500;
+    listen();
     loadLists();
     loadDelivery();
   }
+
+  // Escape closes the delivery and returns to its row.
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || !openDelivery || !$("detail").contains(document.activeElement)) return;
+    var id = openDelivery;
+    openDelivery = "";
+    $("detail-body").textContent = "Open a delivery of the log to see every attempt.";
+    var row = document.querySelector('.open-btn[data-delivery="' + CSS.escape(id) + '"]');
+    if (row) row.focus();
+  });
 
   $("token").value = token;
   if (token) loadLists();
