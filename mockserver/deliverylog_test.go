@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -139,5 +140,38 @@ var _ = Describe("the delivery log", func() {
 		Expect(d["status"]).To(Equal(delivery.StatusCancelled))
 		Expect(d).NotTo(HaveKey("next_attempt_at"))
 		Consistently(rc.got, 1500*time.Millisecond).ShouldNot(Receive(), "no retry after the delete")
+	})
+})
+
+var _ = Describe("the delivery log in a data file", func() {
+	It("keeps what each attempt sent and got back, test deliveries and owners across a restart", func() {
+		dataFile := filepath.Join(GinkgoT().TempDir(), "prismhook.db")
+		rc := startReceiver()
+		rc.answerWith(func(int) int { return http.StatusAccepted })
+		o := persistentOptions(dataFile)
+		o.APIKeys = []string{"k1", "k2"}
+		first := startMock(o)
+		first.Key = "k1"
+		hook := first.createWebhook(rc.URL, "video.completed")
+		xs := first.emit(`{"webhook_id": "` + hook["id"].(string) + `"}`)
+		Expect(xs).To(HaveLen(1))
+		first.stop()
+
+		second := startMock(o)
+		second.Key = "k1"
+		ds := second.deliveries(hook["id"].(string))
+		Expect(ds).To(HaveLen(1))
+		Expect(ds[0]["test"]).To(BeTrue())
+		a := attemptOf(ds[0], 0)
+		Expect(a["status"]).To(BeEquivalentTo(http.StatusAccepted))
+		Expect(a["request_headers"]).To(HaveKey(webhook.SignatureHeader))
+		Expect(a["request_body"]).To(ContainSubstring(`"event":"video.completed"`))
+		Expect(a["response_headers"]).To(HaveKey("Date"))
+
+		// The owner survived too: only k1 sees it in the inspector.
+		_, _, k1 := second.page("/_inspector/lists", "k1")
+		_, _, k2 := second.page("/_inspector/lists", "k2")
+		Expect(k1).To(ContainSubstring(xs[0].DeliveryID))
+		Expect(k2).NotTo(ContainSubstring(xs[0].DeliveryID))
 	})
 })
