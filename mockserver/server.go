@@ -228,7 +228,8 @@ func named(route string, h http.Handler) http.Handler {
 }
 
 // Handler returns the whole mock as one handler: /v1/…, /_mock/…, /healthz,
-// /metrics and the artifact files. Call Start before it gets requests.
+// /metrics, the artifact files and the inspector page (/ and
+// /_inspector/…). Call Start before it gets requests.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Engine returns the delivery engine.

@@ -35,6 +35,19 @@ func boundedHeader(h http.Header) http.Header {
 	if len(h) == 0 {
 		return nil
 	}
+	if len(h) <= maxResponseHeaderNames {
+		// The usual answer fits as it is: one copy, no sorting.
+		total, fits := 0, true
+		for k, vs := range h {
+			for _, v := range vs {
+				total += len(k) + len(v)
+				fits = fits && len(v) <= maxHeaderValueBytes
+			}
+		}
+		if fits && total <= maxResponseHeaderBytes {
+			return h.Clone()
+		}
+	}
 	out := make(http.Header, min(len(h), maxResponseHeaderNames))
 	total := 0
 	for _, k := range slices.Sorted(maps.Keys(h)) {
