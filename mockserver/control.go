@@ -25,6 +25,9 @@ func (s *Server) mockOperations() map[string]operation {
 		"setArtifactBehavior": s.setArtifactBehavior,
 		"listArtifactFetches": s.listArtifactFetches,
 		"getHealth":           s.getHealth,
+		"redeliverDelivery":   s.redeliverDelivery,
+		"startCheck":          s.startCheck,
+		"getCheck":            s.getCheck,
 	}
 }
 
@@ -116,6 +119,7 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 		return 0, nil, errorf(http.StatusBadRequest, "request body: give webhook_id, or url and secret, not both")
 	}
 	m := delivery.Message{URL: req.URL, Secret: req.Secret, EventType: req.Event}
+	logged := delivery.Delivery{Owner: c.owner}
 	if req.URL != "" {
 		u, err := url.Parse(req.URL)
 		if err != nil {
@@ -134,6 +138,7 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 			return 0, nil, fmt.Errorf("reading webhook: %w", err)
 		}
 		m.URL, m.Secret = w.URL, w.Secret
+		logged.WebhookID, logged.Owner = w.ID, w.Owner
 	}
 	fault, ok := delivery.ParseFault(req.Fault)
 	if !ok {
@@ -162,7 +167,8 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 			count = defaultEmitCount
 		}
 	}
-	xs := s.sendNow(c.r.Context(), m, count)
+	logged.GenerationID = g.ID
+	xs := s.sendNow(c.r.Context(), m, logged, count)
 	out := struct {
 		Exchanges []exchangeJSON `json:"exchanges"`
 	}{make([]exchangeJSON, 0, len(xs))}
@@ -203,31 +209,42 @@ func (s *Server) emitGeneration(id, base string) (store.Generation, error) {
 	}, nil
 }
 
-// sendNow sends m count times through the engine's sender, without retries:
-// as separate deliveries one after the other, the same delivery again for
-// the duplicate fault, separate deliveries all at once for the burst fault.
-func (s *Server) sendNow(ctx context.Context, m delivery.Message, count int) []delivery.Exchange {
-	sender := s.engine.Sender()
+// sendNow sends m count times, without retries, as test deliveries of the
+// delivery log: as separate deliveries one after the other, the same
+// delivery again (manual attempts) for the duplicate fault, separate
+// deliveries all at once for the burst fault. d gives what the log shows
+// beside the message (webhook, generation, owner).
+func (s *Server) sendNow(ctx context.Context, m delivery.Message, d delivery.Delivery, count int) []delivery.Exchange {
+	d.URL, d.Secret, d.EventType, d.Body, d.Fault = m.URL, m.Secret, m.EventType, m.Body, m.Fault
 	xs := make([]delivery.Exchange, count)
+	send := func(i int) {
+		di := d
+		di.ID = delivery.NewDeliveryID()
+		_, x, err := s.engine.SendTest(ctx, di)
+		if err != nil {
+			x = delivery.Exchange{DeliveryID: di.ID, Fault: m.Fault, URL: m.URL, Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
+		}
+		xs[i] = x
+	}
 	switch m.Fault {
 	case delivery.FaultDuplicate:
-		m.DeliveryID = delivery.NewDeliveryID()
-		for i := range xs {
-			xs[i] = sender.Send(ctx, m)
+		send(0)
+		for i := 1; i < count; i++ {
+			_, x, err := s.engine.Redeliver(ctx, xs[0].DeliveryID)
+			if err != nil {
+				x = delivery.Exchange{DeliveryID: xs[0].DeliveryID, Fault: m.Fault, URL: m.URL, Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
+			}
+			xs[i] = x
 		}
 	case delivery.FaultBurst:
 		var wg sync.WaitGroup
 		for i := range xs {
-			mi := m
-			mi.DeliveryID = delivery.NewDeliveryID()
-			wg.Go(func() { xs[i] = sender.Send(ctx, mi) })
+			wg.Go(func() { send(i) })
 		}
 		wg.Wait()
 	default:
 		for i := range xs {
-			mi := m
-			mi.DeliveryID = delivery.NewDeliveryID()
-			xs[i] = sender.Send(ctx, mi)
+			send(i)
 		}
 	}
 	return xs

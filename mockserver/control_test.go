@@ -72,7 +72,14 @@ var _ = Describe("the control API", func() {
 		Expect(res.StatusCode).To(Equal(http.StatusOK))
 		Expect(res.Header.Get("Content-Type")).To(Equal("video/mp4"))
 
-		Expect(m.deliveries(hook["id"].(string))).To(BeEmpty(), "emits are not in the delivery log")
+		// It is in the delivery log, as a test delivery of one manual attempt.
+		ds := m.deliveries(hook["id"].(string))
+		Expect(ds).To(HaveLen(1))
+		Expect(ds[0]["id"]).To(Equal(xs[0].DeliveryID))
+		Expect(ds[0]["test"]).To(BeTrue())
+		Expect(ds[0]["status"]).To(Equal(delivery.StatusDelivered))
+		Expect(ds[0]["attempts"]).To(HaveLen(1))
+		Expect(ds[0]["attempts"].([]any)[0].(map[string]any)["manual"]).To(BeTrue())
 	})
 
 	It("emits with a fault and reports what the receiver answered", func() {

@@ -67,6 +67,9 @@ type Options struct {
 	// created, instead of a random one: a test's receiver can then be
 	// configured before its webhook exists. Never for a shared mock.
 	WebhookSecret string
+	// CheckRunner runs the conformance check for the inspector and
+	// POST /_mock/checks; nil: those answer that no runner is available.
+	CheckRunner CheckRunner
 	// Version is reported by /healthz and, unless Delivery.Sender.UserAgent
 	// is set, in the sender's User-Agent. Default: delivery.Version.
 	Version string

@@ -39,6 +39,7 @@ import (
 
 	"github.com/prismhook/prismhook/mockserver/artifacts"
 	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/mockserver/inspector"
 	"github.com/prismhook/prismhook/mockserver/store"
 	"github.com/prismhook/prismhook/spec"
 )
@@ -64,6 +65,14 @@ type Server struct {
 	prism     *api // spec/openapi.yaml
 	mock      *api // spec/mock.yaml
 	handler   http.Handler
+
+	// The inspector: the page, its event hub, the store that tells it
+	// about changes, the forward webhook and the check runs.
+	hub     *inspector.Hub
+	page    *inspector.Handler
+	watched *watchedStore
+	forward atomic.Pointer[inspector.Forward]
+	checks  *checkRuns
 
 	// readHeaderTimeout is how long Serve waits for a request's headers
 	// (readHeaderTimeout unless a test shortens it): a client that trickles
@@ -105,6 +114,7 @@ func New(o Options) (*Server, error) {
 		logger:    o.Logger,
 		artifacts: artifacts.New(),
 		servers:   map[*http.Server]struct{}{},
+		hub:       inspector.NewHub(),
 
 		readHeaderTimeout: readHeaderTimeout,
 	}
@@ -131,6 +141,11 @@ func New(o Options) (*Server, error) {
 	} else {
 		s.store = store.NewMemory()
 	}
+	s.watched = &watchedStore{Store: s.store, hub: s.hub}
+	s.store = s.watched
+	if o.Delivery.OnChange == nil {
+		o.Delivery.OnChange = s.publishDelivery
+	}
 	if s.engine, err = delivery.NewEngine(o.Delivery); err != nil {
 		_ = s.store.Close()
 		return nil, fmt.Errorf("mockserver: %w", err)
@@ -141,6 +156,17 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.sim = newSimulator(s.store, s.engine, o.GenerationDelay, s.logger)
+	s.checks = newCheckRuns(o.CheckRunner, s.hub)
+	s.page = inspector.New(inspector.Options{
+		Source:  inspectorSource{s},
+		Hub:     s.hub,
+		Keys:    len(o.APIKeys) > 0,
+		Owner:   auth.owner,
+		Checks:  o.CheckRunner != nil,
+		Faults:  faultNames(),
+		Version: o.Version,
+		Logger:  s.logger,
+	})
 	s.handler = s.routes()
 
 	s.logger.Info("mock Prism ready",
@@ -159,6 +185,7 @@ func New(o Options) (*Server, error) {
 // JSON error every other answer uses.
 func (s *Server) routes() http.Handler {
 	arts := named(routeArtifacts, s.artifacts)
+	page := named("inspector", s.page)
 	metrics := named(routeMetrics, promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
@@ -179,6 +206,8 @@ func (s *Server) routes() http.Handler {
 			s.mock.ServeHTTP(w, r)
 		case p == "/metrics":
 			metrics.ServeHTTP(w, r)
+		case p == "/", strings.HasPrefix(p, inspector.Prefix):
+			page.ServeHTTP(w, r)
 		case strings.HasPrefix(p, artifacts.VideoPrefix), strings.HasPrefix(p, artifacts.ThumbnailPrefix):
 			arts.ServeHTTP(w, r)
 		case prefix != "" && strings.HasPrefix(p, prefix+"/"):
@@ -199,7 +228,8 @@ func named(route string, h http.Handler) http.Handler {
 }
 
 // Handler returns the whole mock as one handler: /v1/…, /_mock/…, /healthz,
-// /metrics and the artifact files. Call Start before it gets requests.
+// /metrics, the artifact files and the inspector page (/ and
+// /_inspector/…). Call Start before it gets requests.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Engine returns the delivery engine.
@@ -250,6 +280,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(s.hub.Close) // open pages would hold up the shutdown
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -333,6 +364,8 @@ func (s *Server) Close(ctx context.Context) error {
 				_ = srv.Close()
 			}
 		}
+		s.hub.Close()
+		s.checks.close()
 		s.sim.close()
 		var errs []error
 		if err := s.engine.Close(ctx); err != nil {

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prismhook/prismhook/mockserver/artifacts"
@@ -36,6 +38,11 @@ type simulator struct {
 
 	mu     sync.Mutex
 	forced string // outcome of the next generation; "" = the default
+
+	// forwardID is the webhook of serve --forward-to; with forwardAll
+	// (no API keys) it gets every generation's event, whoever owns it.
+	forwardID  atomic.Pointer[string]
+	forwardAll atomic.Bool
 
 	// state is held for reading by each step that writes a generation or
 	// enqueues deliveries, and for writing by reset and close, so that no
@@ -252,6 +259,7 @@ func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType s
 		s.logger.Error("listing subscribers", slog.String("generation_id", g.ID), slog.String("error", err.Error()))
 		return false, false
 	}
+	subs = s.withForward(subs, eventType)
 	full := false
 	for _, w := range subs {
 		if done[w.ID] {
@@ -259,6 +267,7 @@ func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType s
 		}
 		_, err := s.engine.Enqueue(delivery.Delivery{
 			WebhookID:    w.ID,
+			Owner:        w.Owner,
 			EventType:    eventType,
 			EventID:      g.EventID,
 			GenerationID: g.ID,
@@ -288,6 +297,25 @@ func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType s
 		s.logger.Error("marking a generation emitted", slog.String("generation_id", g.ID), slog.String("error", err.Error()))
 	}
 	return true, true
+}
+
+// withForward adds the forward webhook to subs when it forwards every
+// owner's events and is not among them.
+func (s *simulator) withForward(subs []store.Webhook, eventType string) []store.Webhook {
+	id := s.forwardID.Load()
+	if id == nil || !s.forwardAll.Load() {
+		return subs
+	}
+	for _, w := range subs {
+		if w.ID == *id {
+			return subs
+		}
+	}
+	w, err := s.store.Webhook(*id)
+	if err != nil || !slices.Contains(w.Events, eventType) {
+		return subs // deleted meanwhile
+	}
+	return append(subs, w)
 }
 
 // reset stops every generation in progress and forgets all state: the

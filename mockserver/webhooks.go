@@ -142,6 +142,7 @@ func (s *Server) deleteWebhook(c *call) (int, any, error) {
 	if err := s.store.DeleteWebhook(w.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, nil, fmt.Errorf("deleting webhook: %w", err)
 	}
+	s.engine.CancelWebhook(w.ID)
 	return http.StatusNoContent, nil, nil
 }
 
@@ -156,8 +157,10 @@ func (s *Server) listWebhookDeliveries(c *call) (int, any, error) {
 // deliveriesView shows deliveries with their times in UTC.
 func deliveriesView(ds []delivery.Delivery) listJSON[delivery.Delivery] {
 	for i := range ds {
+		ds[i] = ds[i].WithRequestBodies()
 		d := &ds[i]
 		d.CreatedAt = d.CreatedAt.UTC()
+		d.URL = delivery.RedactURL(d.URL)
 		if d.NextAttemptAt != nil {
 			t := d.NextAttemptAt.UTC()
 			d.NextAttemptAt = &t

@@ -55,8 +55,8 @@ func TestEmbeddedDocumentsLoad(t *testing.T) {
 			"getWebhook", "listWebhookDeliveries", "listWebhooks",
 		}},
 		{"mock.yaml", mustMock(t), []string{
-			"emitEvent", "getHealth", "listAllDeliveries", "listArtifactFetches",
-			"resetMock", "setArtifactBehavior", "setNextOutcome",
+			"emitEvent", "getCheck", "getHealth", "listAllDeliveries", "listArtifactFetches",
+			"redeliverDelivery", "resetMock", "setArtifactBehavior", "setNextOutcome", "startCheck",
 		}},
 	} {
 		if got := operationIDs(tc.doc); !slices.Equal(got, tc.want) {

@@ -112,6 +112,9 @@ Exit codes: 0 success, 1 the receiver or signature failed, 2 usage or setup erro
 		newReceiverCmd(),
 		newHealthcheckCmd(),
 		newVersionCmd(),
+		newRedeliverCmd(),
+		newEmitCmd(),
+		newOutcomeCmd(),
 	)
 	for _, c := range root.Commands() {
 		addFlagAliases(c)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -36,6 +37,8 @@ type serveFlags struct {
 	logFormat       string
 	logLevel        string
 	tlsCert, tlsKey string
+	forwardTo       string
+	forwardSecret   string
 }
 
 func newServeCmd() *cobra.Command {
@@ -49,14 +52,26 @@ outcome is delivered as real, signed webhooks with Prism's timeout and
 retries, a delivery log, and a control API under /_mock/ for tests.
 
 With no --api-key (and no PRISM_API_KEYS), any non-empty bearer token is
-accepted. State is in memory unless --data names a file.`,
-		Example: `  prismhook serve
+accepted. State is in memory unless --data names a file.
+
+The root URL shows the inspector, a page with the webhooks, generations and
+the delivery log, live, where a delivery can be sent again, a test event
+sent and the conformance check run.
+
+--forward-to URL registers a webhook for every event type to URL at start
+and prints its secret (--forward-secret keeps it the same across starts):
+one command gives a mock that already talks to your receiver.`,
+		Example: `  prismhook serve --forward-to http://127.0.0.1:8080/webhooks/prism
+  prismhook serve
   curl -s -X POST http://127.0.0.1:4010/v1/webhooks -H "Authorization: Bearer test" \
     -H "Content-Type: application/json" \
     -d '{"url": "http://127.0.0.1:8080/webhooks/prism", "events": ["video.completed", "video.failed"]}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := envFallback(cmd, map[string]string{"addr": "PRISMHOOK_ADDR", "api-key": "PRISM_API_KEYS"}); err != nil {
+			if err := envFallback(cmd, map[string]string{
+				"addr": "PRISMHOOK_ADDR", "api-key": "PRISM_API_KEYS",
+				"forward-to": "PRISMHOOK_FORWARD_TO", "forward-secret": "PRISMHOOK_FORWARD_SECRET",
+			}); err != nil {
 				return err
 			}
 			return runServe(cmd.Context(), cmd, f)
@@ -82,6 +97,8 @@ accepted. State is in memory unless --data names a file.`,
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (needs --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	fl.StringVar(&f.forwardTo, "forward-to", "", "register a webhook for every event type to this URL at start (env PRISMHOOK_FORWARD_TO)")
+	fl.StringVar(&f.forwardSecret, "forward-secret", "", "secret of the --forward-to webhook (env PRISMHOOK_FORWARD_SECRET; default: a new whsec_ one)")
 	completeWith(cmd, "log-format", "text", "json")
 	completeWith(cmd, "log-level", "debug", "info", "warn", "error")
 	return cmd
@@ -127,9 +144,18 @@ func runServe(ctx context.Context, cmd *cobra.Command, f serveFlags) error {
 		MockSpecPath: f.mockSpec,
 		Logger:       logger,
 		Version:      version,
+		CheckRunner:  checkRunner,
 	}
 	if err := opts.Validate(); err != nil {
 		return usage("%v", err)
+	}
+	if f.forwardSecret != "" && f.forwardTo == "" {
+		return usage("--forward-secret needs --forward-to")
+	}
+	if f.forwardTo != "" {
+		if u, err := url.Parse(f.forwardTo); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usage("--forward-to %q: want an absolute http or https URL", delivery.RedactURL(f.forwardTo))
+		}
 	}
 
 	ln, err := net.Listen("tcp", f.addr)
@@ -158,7 +184,17 @@ func runServe(ctx context.Context, cmd *cobra.Command, f serveFlags) error {
 		closeServer(srv, logger)
 		return usage("%v", err)
 	}
-	logger.Info("prismhook serve listening", "url", scheme+"://"+reachableAddr(ln.Addr()), "version", version)
+	base := scheme + "://" + reachableAddr(ln.Addr())
+	if f.forwardTo != "" {
+		id, secret, err := srv.ForwardTo(f.forwardTo, f.forwardSecret)
+		if err != nil {
+			ln.Close()
+			closeServer(srv, logger)
+			return usage("--forward-to: %v", err)
+		}
+		printForward(cmd.OutOrStdout(), f.forwardTo, id, secret, base)
+	}
+	logger.Info("prismhook serve listening", "url", base, "inspector", base+"/", "version", version)
 	serveErr := srv.Serve(ctx, ln)
 	logger.Info("shutting down")
 	closeServer(srv, logger)

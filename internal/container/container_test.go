@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -103,6 +104,20 @@ func TestImage(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	resp.Body.Close()
 	g.Expect(resp.StatusCode).To(Equal(http.StatusCreated))
+
+	// The inspector page and its script and style are in the binary.
+	for _, path := range []string{"/", "/_inspector/app.js", "/_inspector/app.css"} {
+		resp, err := http.Get(base + path)
+		g.Expect(err).NotTo(HaveOccurred())
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		g.Expect(resp.StatusCode).To(Equal(http.StatusOK), path)
+		g.Expect(body).NotTo(BeEmpty(), path)
+		if path == "/" {
+			g.Expect(resp.Header.Get("Content-Security-Policy")).To(ContainSubstring("default-src 'none'"))
+			g.Expect(string(body)).To(ContainSubstring("prismhook"))
+		}
+	}
 
 	// The image's HEALTHCHECK (kept by --format docker) runs and passes.
 	podman(t, ctx, "healthcheck", "run", name)

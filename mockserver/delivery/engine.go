@@ -39,6 +39,10 @@ type Options struct {
 	Journal    Journal               // optional persistence
 	Logger     *slog.Logger          // optional; secrets and bodies are never logged
 	Registerer prometheus.Registerer // optional; see the package's metrics
+	// OnChange, when set, is called with a copy of a delivery each time
+	// it is created or changes (an attempt starts or ends, it is
+	// cancelled), outside the engine's locks. It must not block for long.
+	OnChange func(Delivery)
 }
 
 // Defaults of Options.
@@ -66,14 +70,15 @@ const (
 // schedule, and every attempt is recorded in the delivery log and, when
 // there is one, the journal. It is safe for concurrent use.
 type Engine struct {
-	sender  *Sender
-	policy  retryPolicy
-	workers int
-	queueSz int
-	keep    int
-	journal Journal
-	logger  *slog.Logger
-	metrics *metrics
+	sender   *Sender
+	policy   retryPolicy
+	workers  int
+	queueSz  int
+	keep     int
+	journal  Journal
+	logger   *slog.Logger
+	metrics  *metrics
+	onChange func(Delivery)
 
 	// ctx is the parent of every attempt; cancel ends the attempts still
 	// running when Close runs out of time.
@@ -144,16 +149,17 @@ func NewEngine(o Options) (*Engine, error) {
 		return nil, fmt.Errorf("delivery: metrics: %w", err)
 	}
 	e := &Engine{
-		sender:  NewSender(o.Sender),
-		policy:  p,
-		workers: cmpOr(o.Workers, defaultWorkers),
-		queueSz: cmpOr(o.QueueSize, defaultQueueSize),
-		keep:    cmpOr(o.Retention, defaultRetention),
-		journal: o.Journal,
-		logger:  o.Logger,
-		metrics: m,
-		byID:    map[string]*record{},
-		log:     list.New(),
+		sender:   NewSender(o.Sender),
+		policy:   p,
+		workers:  cmpOr(o.Workers, defaultWorkers),
+		queueSz:  cmpOr(o.QueueSize, defaultQueueSize),
+		keep:     cmpOr(o.Retention, defaultRetention),
+		journal:  o.Journal,
+		logger:   o.Logger,
+		metrics:  m,
+		onChange: o.OnChange,
+		byID:     map[string]*record{},
+		log:      list.New(),
 	}
 	if e.logger == nil {
 		e.logger = slog.New(slog.DiscardHandler)
@@ -249,7 +255,9 @@ func (e *Engine) Enqueue(d Delivery) (Delivery, error) {
 	e.addLocked(r)
 	e.ready.push(r)
 	e.cond.Signal()
-	return r.snapshot(), nil
+	d = r.snapshot()
+	e.notify(d)
+	return d, nil
 }
 
 var errDuplicateID = errors.New("delivery: a delivery with this id exists")

@@ -79,14 +79,19 @@ func (e *Engine) recover(d *Delivery, now time.Time) (due time.Time, changed boo
 		d.Attempts = []Attempt{}
 	}
 	changed = interrupted
-	if d.Status == StatusDelivered || d.Status == StatusFailed {
+	if d.Status == StatusDelivered || d.Status == StatusFailed || d.Status == StatusCancelled {
 		return time.Time{}, changed
+	}
+	if d.Test { // sent on request, never retried
+		d.Status = StatusFailed
+		d.NextAttemptAt = nil
+		return time.Time{}, true
 	}
 	if d.Status != StatusPending {
 		d.Status = StatusPending
 		changed = true
 	}
-	n := len(d.Attempts)
+	n := autoAttempts(d.Attempts)
 	switch {
 	case n > e.policy.retries():
 		d.Status = StatusFailed
@@ -96,7 +101,7 @@ func (e *Engine) recover(d *Delivery, now time.Time) (due time.Time, changed boo
 	case interrupted || d.NextAttemptAt == nil:
 		due = now
 		if n > 0 {
-			due = d.Attempts[n-1].At.Add(e.policy.plainDelay(n))
+			due = d.Attempts[len(d.Attempts)-1].At.Add(e.policy.plainDelay(n))
 		}
 		if due.Before(now) {
 			due = now

@@ -193,6 +193,7 @@ func (s *Sender) do(ctx context.Context, x *Exchange, body []byte) {
 	if x.Status >= 300 && x.Status < 400 {
 		x.Location = excerpt([]byte(resp.Header.Get("Location")), bodyExcerptBytes)
 	}
+	x.ResponseHeader = boundedHeader(resp.Header)
 	if resp.TLS != nil {
 		x.TLSVersion = resp.TLS.Version
 	}

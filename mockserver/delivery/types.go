@@ -42,7 +42,10 @@ type Exchange struct {
 	// Location is the Location header of a 3xx answer, which is never
 	// followed.
 	Location string
-	Latency  time.Duration // from the first byte sent to the answer's headers
+	// ResponseHeader is a bounded copy of the answer's headers: a few
+	// dozen names, each value cut short (see ResponseHeaderBounds).
+	ResponseHeader http.Header
+	Latency        time.Duration // from the first byte sent to the answer's headers
 	// Connect is the time from the start of the attempt until a connection
 	// was obtained (httptrace GotConn): a dial, a TLS handshake, a wait in
 	// the receiver's listen backlog; about zero on a reused connection,
@@ -78,12 +81,14 @@ const (
 	StatusPending   = "pending"   // waiting for its next attempt
 	StatusDelivered = "delivered" // an attempt got a 2xx
 	StatusFailed    = "failed"    // every attempt of the schedule failed
+	// StatusCancelled: its webhook was deleted while retries were pending.
+	StatusCancelled = "cancelled"
 )
 
 // Delivery is one event to one webhook, with every attempt made for it.
 type Delivery struct {
-	ID           string    `json:"id"` // dlv_…
-	WebhookID    string    `json:"webhook_id"`
+	ID           string    `json:"id"`                   // dlv_…
+	WebhookID    string    `json:"webhook_id,omitempty"` // "" for a test event sent to a bare URL
 	EventType    string    `json:"event"`
 	EventID      string    `json:"event_id"` // evt_…, shared by all deliveries of one event
 	GenerationID string    `json:"generation_id"`
@@ -93,6 +98,13 @@ type Delivery struct {
 	CreatedAt    time.Time `json:"created_at"`
 	// NextAttemptAt is set while Status is pending.
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+	// Test marks a delivery sent on request (a test event of the control
+	// API or the inspector) rather than by a generation; it is not retried.
+	Test bool `json:"test,omitempty"`
+
+	// Owner is the API key owner of the webhook (or of the request that
+	// sent a test event); "" in open mode. Kept by the journal, never shown.
+	Owner string `json:"-"`
 
 	// Secret and Body are needed to (re)send; they are never part of API
 	// answers or logs.
@@ -108,6 +120,19 @@ type Attempt struct {
 	Status    int       `json:"status,omitempty"` // HTTP status, 0 without an answer
 	LatencyMS float64   `json:"latency_ms"`
 	Error     string    `json:"error,omitempty"` // transport failure or "status 500"
+	ErrorKind ErrKind   `json:"error_kind,omitempty"`
+	// Manual marks an attempt made on request (redeliver, test event),
+	// outside the retry schedule.
+	Manual bool `json:"manual,omitempty"`
+	// What was sent and what came back, bounded and redacted (see
+	// recordExchange): the headers as written on the wire, the first bytes
+	// of the body sent and its size, the answer's headers and the first
+	// bytes of its body.
+	RequestHeaders  http.Header `json:"request_headers,omitempty"`
+	RequestBody     string      `json:"request_body,omitempty"`
+	RequestBodySize int         `json:"request_body_size,omitempty"`
+	ResponseHeaders http.Header `json:"response_headers,omitempty"`
+	ResponseBody    string      `json:"response_body,omitempty"`
 	// InFlight marks an attempt recorded before it was sent; a restart that
 	// finds one turns it into an "interrupted" failure, so an attempt the
 	// receiver may have seen is never missing from the log.

@@ -145,6 +145,11 @@ func (s *Bolt) Webhooks(owner string) ([]Webhook, error) {
 	return s.webhooks(func(w Webhook) bool { return w.Owner == owner })
 }
 
+// AllWebhooks lists every webhook, oldest first.
+func (s *Bolt) AllWebhooks() ([]Webhook, error) {
+	return s.webhooks(func(Webhook) bool { return true })
+}
+
 // Subscribers lists the owner's webhooks subscribed to the event type,
 // oldest first.
 func (s *Bolt) Subscribers(owner, event string) ([]Webhook, error) {
@@ -256,6 +261,7 @@ type deliveryRecord struct {
 	Secret   string            `json:"secret"`
 	Body     []byte            `json:"body"`
 	Fault    delivery.Fault    `json:"fault,omitempty"`
+	Owner    string            `json:"owner,omitempty"`
 }
 
 // SaveDelivery creates or replaces a journaled delivery.
@@ -263,7 +269,7 @@ func (s *Bolt) SaveDelivery(d delivery.Delivery) error {
 	if d.ID == "" {
 		return errNoID
 	}
-	rec := deliveryRecord{Delivery: d, Secret: d.Secret, Body: d.Body, Fault: d.Fault}
+	rec := deliveryRecord{Delivery: d, Secret: d.Secret, Body: d.Body, Fault: d.Fault, Owner: d.Owner}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketDeliveries), d.ID, rec)
 	})
@@ -287,7 +293,7 @@ func (s *Bolt) LoadDeliveries() ([]delivery.Delivery, error) {
 				return err
 			}
 			d := rec.Delivery
-			d.Secret, d.Body, d.Fault = rec.Secret, rec.Body, rec.Fault
+			d.Secret, d.Body, d.Fault, d.Owner = rec.Secret, rec.Body, rec.Fault, rec.Owner
 			out = append(out, d)
 			return nil
 		})

@@ -99,6 +99,17 @@ func (m *memory) Webhooks(owner string) ([]Webhook, error) {
 	return m.owned(owner, func(Webhook) bool { return true }), nil
 }
 
+func (m *memory) AllWebhooks() ([]Webhook, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Webhook, 0, len(m.webhooks))
+	for _, w := range m.webhooks {
+		out = append(out, cloneWebhook(w))
+	}
+	slices.SortFunc(out, func(a, b Webhook) int { return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID)) })
+	return out, nil
+}
+
 func (m *memory) Subscribers(owner, event string) ([]Webhook, error) {
 	return m.owned(owner, func(w Webhook) bool { return subscribed(w, owner, event) }), nil
 }

@@ -68,6 +68,9 @@ type Store interface {
 	// Subscribers lists the owner's webhooks subscribed to the event type.
 	Subscribers(owner, event string) ([]Webhook, error)
 	DeleteWebhook(id string) error
+	// AllWebhooks lists every owner's webhooks, oldest first (the
+	// inspector of a mock without API keys).
+	AllWebhooks() ([]Webhook, error)
 
 	PutGeneration(g Generation) error
 	Generation(id string) (Generation, error)
