@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/prismhook/prismhook/internal/receiver"
+)
+
+// holdingReceiver answers every request with head and then holds the
+// connection open until the client closes it or the spec ends. An empty
+// head answers nothing at all.
+func holdingReceiver(head string) string {
+	GinkgoHelper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	done := make(chan struct{})
+	DeferCleanup(func() { close(done); ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				br := bufio.NewReader(conn)
+				for {
+					line, err := br.ReadString('\n')
+					if err != nil || strings.TrimRight(line, "\r\n") == "" {
+						break
+					}
+				}
+				io.WriteString(conn, head)
+				closed := make(chan struct{})
+				go func() { io.Copy(io.Discard, br); close(closed) }()
+				select {
+				case <-done:
+				case <-closed:
+				case <-time.After(time.Minute):
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/hook"
+}
+
+const switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+
+var _ = Describe("hostile receivers and interrupts", func() {
+	const secret = "whsec_hostile_test"
+
+	DescribeTable("check stops within about a second of an interrupt and writes its reports",
+		func(head string) {
+			url := holdingReceiver(head)
+			dir := GinkgoT().TempDir()
+			js, md := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.md")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			time.AfterFunc(700*time.Millisecond, cancel)
+			start := time.Now()
+			r := cliIn(ctx, strings.NewReader(""), "check", "--url", url, "--secret", secret,
+				"--ack-timeout", "30s", "--json", js, "--markdown", md)
+			took := time.Since(start)
+			Expect(took).To(BeNumerically("<", 5*time.Second), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			Expect(r.code).To(Equal(2), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			Expect(r.stderr).To(ContainSubstring("interrupted"))
+			b, err := os.ReadFile(js)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(json.Valid(b)).To(BeTrue())
+			Expect(md).To(BeAnExistingFile())
+		},
+		Entry("101 Switching Protocols held open", switching),
+		Entry("no answer at all", ""),
+		Entry("a body that drips", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nx"),
+	)
+
+	It("fails a 101 in send at once, not at the timeout", func() {
+		url := holdingReceiver(switching)
+		start := time.Now()
+		r := cli("send", "video.completed", "--url", url, "--secret", secret, "--timeout", "30s")
+		Expect(time.Since(start)).To(BeNumerically("<", 5*time.Second))
+		Expect(r.code).To(Equal(1), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.stdout + r.stderr).To(ContainSubstring("101"))
+	})
+
+	It("stops send within about a second of an interrupt", func() {
+		url := holdingReceiver("")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		time.AfterFunc(300*time.Millisecond, cancel)
+		start := time.Now()
+		r := cliIn(ctx, strings.NewReader(""), "send", "video.completed", "--url", url, "--secret", secret,
+			"--timeout", "30s", "--count", "20", "--concurrency", "4")
+		Expect(time.Since(start)).To(BeNumerically("<", 5*time.Second), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.code).NotTo(Equal(0))
+	})
+
+	It("reports a dripping body as a timeout with its real latency in send", func() {
+		url := holdingReceiver("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nx")
+		start := time.Now()
+		r := cli("send", "video.completed", "--url", url, "--secret", secret, "--timeout", "1s")
+		Expect(time.Since(start)).To(BeNumerically("<", 5*time.Second))
+		Expect(r.code).To(Equal(1), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.stdout).NotTo(ContainSubstring("200 OK"))
+		Expect(r.stdout).To(ContainSubstring("timeout"))
+	})
+})
+
+var _ = Describe("report files", func() {
+	const secret = "whsec_report_files"
+
+	It("keeps an existing report when the run cannot start", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "prev.json")
+		Expect(os.WriteFile(file, []byte(`{"previous":true}`), 0o644)).To(Succeed())
+		r := cli("check", "--url", closedURL(), "--secret", secret, "--json", file)
+		expectOneLineError(r, 2, "unreachable")
+		b, err := os.ReadFile(file)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(b)).To(Equal(`{"previous":true}`))
+		entries, _ := os.ReadDir(filepath.Dir(file))
+		Expect(entries).To(HaveLen(1), "no temporary file left behind")
+	})
+
+	It("keeps an existing report when the run is interrupted before it starts", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "prev.json")
+		Expect(os.WriteFile(file, []byte(`{"previous":true}`), 0o644)).To(Succeed())
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		r := cliIn(ctx, strings.NewReader(""), "check", "--url", holdingReceiver(""), "--secret", secret, "--json", file)
+		Expect(r.code).To(Equal(2))
+		b, _ := os.ReadFile(file)
+		if string(b) != `{"previous":true}` {
+			Expect(json.Valid(b)).To(BeTrue(), "replaced only by a complete report")
+		}
+	})
+
+	It("writes through a symlink without truncating in place or removing the link", func() {
+		dir := GinkgoT().TempDir()
+		target, link := filepath.Join(dir, "target.json"), filepath.Join(dir, "link.json")
+		Expect(os.WriteFile(target, []byte(`{"previous":true}`), 0o644)).To(Succeed())
+		Expect(os.Symlink(target, link)).To(Succeed())
+
+		r := cli("check", "--url", closedURL(), "--secret", secret, "--json", link)
+		expectOneLineError(r, 2, "unreachable")
+		b, _ := os.ReadFile(target)
+		Expect(string(b)).To(Equal(`{"previous":true}`))
+		fi, err := os.Lstat(link)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fi.Mode() & os.ModeSymlink).NotTo(BeZero())
+
+		url := startReceiver(secret, receiver.DefectNone)
+		r = cli("check", "--url", url, "--secret", secret, "--only", "SIG-01", "--json", link)
+		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		fi, err = os.Lstat(link)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fi.Mode() & os.ModeSymlink).NotTo(BeZero(), "the link stays a link")
+		b, _ = os.ReadFile(target)
+		Expect(json.Valid(b)).To(BeTrue())
+		Expect(string(b)).To(ContainSubstring(`"SIG-01"`))
+	})
+
+	It("refuses the same path for two reports", func() {
+		dir := GinkgoT().TempDir()
+		file := filepath.Join(dir, "r.txt")
+		r := cli("check", "--url", "http://127.0.0.1:1/", "--secret", secret, "--json", file, "--markdown", file)
+		expectOneLineError(r, 2, "same file")
+		Expect(file).NotTo(BeAnExistingFile())
+		r = cli("check", "--url", "http://127.0.0.1:1/", "--secret", secret, "--json", file, "--html", filepath.Join(dir, ".", "sub", "..", "r.txt"))
+		expectOneLineError(r, 2, "same file")
+		entries, _ := os.ReadDir(dir)
+		Expect(entries).To(BeEmpty())
+	})
+})
