@@ -164,7 +164,7 @@ var _ = Describe("report files", func() {
 		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
 		fi, err = os.Lstat(link)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(fi.Mode() & os.ModeSymlink).NotTo(BeZero(), "the link stays a link")
+		Expect(fi.Mode()&os.ModeSymlink).NotTo(BeZero(), "the link stays a link")
 		b, _ = os.ReadFile(target)
 		Expect(json.Valid(b)).To(BeTrue())
 		Expect(string(b)).To(ContainSubstring(`"SIG-01"`))
