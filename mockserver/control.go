@@ -147,6 +147,7 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	s.artifacts.Issue(g.ID)
 	if m.Body, err = eventBody(g, m.EventType, time.Now()); err != nil {
 		return 0, nil, err
 	}

@@ -141,6 +141,12 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.sim = newSimulator(s.store, s.engine, o.GenerationDelay, s.logger)
+	// Fetches are recorded for stored generations only (and those the
+	// control API emits events about), so made-up ids cost no memory.
+	s.artifacts.Known = func(id string) bool {
+		_, err := s.store.Generation(id)
+		return err == nil
+	}
 	s.handler = s.routes()
 
 	s.logger.Info("mock Prism ready",
@@ -247,7 +253,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: s.readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    64 << 10, // the API takes bearer keys and JSON; artifacts take less (see artifacts.MaxHeaderBytes)
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 	}
 	s.mu.Lock()

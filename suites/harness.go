@@ -174,7 +174,7 @@ func (h *harness) startArtifacts() (stop func()) {
 	if h.publicURL == "" {
 		h.publicURL = "http://" + publicAddr(ln.Addr(), hostPort(h.target))
 	}
-	srv := &http.Server{Handler: h.art, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: h.art, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: artifacts.MaxHeaderBytes}
 	go func() { _ = srv.Serve(ln) }() // returns http.ErrServerClosed after Close
 	// Close, not Shutdown: a receiver may still be waiting on a slowed
 	// answer, and the run is over.
@@ -222,6 +222,9 @@ func (h *harness) event(eventType string, keepTimestamp bool) (genID string, bod
 		return "", nil, fmt.Errorf("fixture %s: %w", eventType, err)
 	}
 	genID = newGenerationID()
+	if h.art != nil { // fetches of ids the harness did not hand out are not recorded
+		h.art.Issue(genID)
+	}
 	ev.Data.ID = genID
 	if ev.Data.VideoURL != "" {
 		ev.Data.VideoURL = h.publicURL + artifacts.VideoPath(genID)
