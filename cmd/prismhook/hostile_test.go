@@ -15,6 +15,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/prismhook/prismhook/internal/receiver"
+	"github.com/prismhook/prismhook/mockserver/store"
 )
 
 // holdingReceiver answers every request with head and then holds the
@@ -180,5 +181,34 @@ var _ = Describe("report files", func() {
 		expectOneLineError(r, 2, "same file")
 		entries, _ := os.ReadDir(dir)
 		Expect(entries).To(BeEmpty())
+	})
+})
+
+var _ = Describe("serve with a damaged --data file", func() {
+	It("refuses an empty file with one line and exit 2, leaving it empty", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "data.db")
+		Expect(os.WriteFile(file, nil, 0o600)).To(Succeed())
+		r := cli("serve", "--addr", freeAddr(), "--data", file)
+		expectOneLineError(r, 2, "empty")
+		fi, err := os.Stat(file)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fi.Size()).To(BeZero())
+	})
+
+	It("refuses a truncated file with one line and exit 2, never a panic", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "data.db")
+		s, err := store.Open(file)
+		Expect(err).NotTo(HaveOccurred())
+		for i := range 50 {
+			Expect(s.CreateWebhook(store.Webhook{ID: "wh_" + strings.Repeat("x", i+1), URL: "https://example.test/h", Secret: "whsec_x",
+				Events: []string{"video.completed"}, Status: "active", CreatedAt: time.Now()})).To(Succeed())
+		}
+		Expect(s.Close()).To(Succeed())
+		b, err := os.ReadFile(file)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(file, b[:len(b)/2], 0o600)).To(Succeed())
+		r := cli("serve", "--addr", freeAddr(), "--data", file)
+		expectOneLineError(r, 2, file)
+		Expect(r.stderr).To(Or(ContainSubstring("truncated"), ContainSubstring("damaged")))
 	})
 })
