@@ -73,7 +73,7 @@ var _ = Describe("Server under hostile fetches", func() {
 		n, b = s.Kept()
 		Expect(n).To(BeZero())
 		Expect(b).To(BeZero())
-		Expect(int64(heapInUse()) - int64(before)).To(BeNumerically("<", 4<<20), "Reset gives the memory back")
+		Expect(int64(heapInUse())-int64(before)).To(BeNumerically("<", 4<<20), "Reset gives the memory back")
 	})
 
 	It("records fetches of ids its owner knows", func() {
