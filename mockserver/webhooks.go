@@ -36,7 +36,7 @@ type webhookJSON struct {
 }
 
 func webhookView(w store.Webhook) webhookJSON {
-	return webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, Status: w.Status, CreatedAt: timestamp(w.CreatedAt)}
+	return webhookJSON{ID: w.ID, URL: delivery.RedactURL(w.URL), Events: w.Events, Status: w.Status, CreatedAt: timestamp(w.CreatedAt)}
 }
 
 type listJSON[T any] struct {
@@ -149,6 +149,7 @@ func (s *Server) listWebhookDeliveries(c *call) (int, any, error) {
 func deliveriesView(ds []delivery.Delivery) listJSON[delivery.Delivery] {
 	for i := range ds {
 		d := &ds[i]
+		d.URL = delivery.RedactURL(d.URL) // a password in the URL is sent, never shown
 		d.CreatedAt = d.CreatedAt.UTC()
 		if d.NextAttemptAt != nil {
 			t := d.NextAttemptAt.UTC()

@@ -108,7 +108,7 @@ func (h *harness) preflight(ctx context.Context) error {
 	// A reset means something listens there: the checks will tell what
 	// is wrong with it.
 	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
-		return &SetupError{Reason: "receiver unreachable at " + h.cfg.URL, Err: err}
+		return &SetupError{Reason: "receiver unreachable at " + delivery.RedactURL(h.cfg.URL), Err: err}
 	}
 	if err == nil {
 		defer conn.Close()
@@ -314,7 +314,7 @@ func handshakeEvidence(target string, hs *handshake) report.Evidence {
 		Kind:      report.KindTLSHandshake,
 		Label:     "TLS handshake",
 		At:        hs.At,
-		URL:       target,
+		URL:       delivery.RedactURL(target),
 		LatencyMS: ms(hs.Latency),
 	}
 	if hs.Version != 0 {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/suites"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/spf13/cobra"
@@ -134,7 +135,7 @@ func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportF
 	if profile == "" {
 		profile = suites.DefaultProfile
 	}
-	term.Start(c.URL, profile, selectedChecks(c))
+	term.Start(delivery.RedactURL(c.URL), profile, selectedChecks(c))
 	c.Progress = term.Check
 	rep, err := suites.Run(ctx, c)
 	if err != nil {

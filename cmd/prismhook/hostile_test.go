@@ -6,6 +6,10 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -210,5 +214,42 @@ var _ = Describe("serve with a damaged --data file", func() {
 		r := cli("serve", "--addr", freeAddr(), "--data", file)
 		expectOneLineError(r, 2, file)
 		Expect(r.stderr).To(Or(ContainSubstring("truncated"), ContainSubstring("damaged")))
+	})
+})
+
+var _ = Describe("check with credentials in the URL", func() {
+	It("sends them as Basic auth and never shows the password", func() {
+		const secret = "whsec_basic_auth"
+		ref, err := url.Parse(startReceiver(secret, receiver.DefectNone))
+		Expect(err).NotTo(HaveOccurred())
+		proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: ref.Scheme, Host: ref.Host})
+		guarded := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u, p, ok := r.BasicAuth(); !ok || u != "ci" || p != "pw-s3cret" {
+				http.Error(w, "authentication required", http.StatusUnauthorized)
+				return
+			}
+			r.Header.Del("Authorization")
+			proxy.ServeHTTP(w, r)
+		}))
+		DeferCleanup(guarded.Close)
+		target := strings.Replace(guarded.URL, "http://", "http://ci:pw-s3cret@", 1) + ref.Path
+
+		dir := GinkgoT().TempDir()
+		args := []string{"check", "--url", target, "--secret", secret, "--only", "SIG-01,SIG-03"}
+		var files []string
+		for _, f := range reportFormats {
+			p := filepath.Join(dir, "r."+f.flag)
+			files = append(files, p)
+			args = append(args, "--"+f.flag, p)
+		}
+		r := cli(args...)
+		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.stdout + r.stderr).NotTo(ContainSubstring("pw-s3cret"))
+		Expect(r.stdout).To(ContainSubstring("ci:***@"))
+		for _, p := range files {
+			b, err := os.ReadFile(p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(b)).NotTo(ContainSubstring("pw-s3cret"), p)
+		}
 	})
 })
