@@ -46,15 +46,22 @@ func (s *Server) setNextOutcome(c *call) (int, any, error) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	s.sim.forceNext(req.Outcome)
+	s.sim.forceNextFor(c.owner, req.Outcome)
 	return http.StatusOK, req, nil
 }
 
-func (s *Server) listAllDeliveries(*call) (int, any, error) {
-	return http.StatusOK, deliveriesView(s.engine.List("")), nil
+func (s *Server) listAllDeliveries(c *call) (int, any, error) {
+	ds, err := s.visibleDeliveries(c, s.engine.List(""))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, deliveriesView(ds), nil
 }
 
-func (s *Server) resetMock(*call) (int, any, error) {
+func (s *Server) resetMock(c *call) (int, any, error) {
+	if s.scoped() {
+		return http.StatusNoContent, nil, s.resetOwner(c)
+	}
 	if err := s.sim.reset(); err != nil {
 		return 0, nil, fmt.Errorf("resetting the store: %w", err)
 	}
@@ -74,6 +81,9 @@ func (s *Server) setArtifactBehavior(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	req.GenerationID = c.params["generation_id"]
+	if err := s.ownsGeneration(c, req.GenerationID); err != nil {
+		return 0, nil, err
+	}
 	s.artifacts.SetBehavior(req.GenerationID, artifacts.Behavior{
 		Delay:     time.Duration(req.DelayMS) * time.Millisecond,
 		FailFirst: req.FailFirst,
@@ -83,6 +93,9 @@ func (s *Server) setArtifactBehavior(c *call) (int, any, error) {
 
 func (s *Server) listArtifactFetches(c *call) (int, any, error) {
 	id := c.params["generation_id"]
+	if err := s.ownsGeneration(c, id); err != nil {
+		return 0, nil, err
+	}
 	fetches := s.artifacts.Fetches(id)
 	for i := range fetches {
 		fetches[i].At = fetches[i].At.UTC()
@@ -133,6 +146,9 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 		case err != nil:
 			return 0, nil, fmt.Errorf("reading webhook: %w", err)
 		}
+		if err := s.ownsWebhook(c, w); err != nil {
+			return 0, nil, err
+		}
 		m.URL, m.Secret = w.URL, w.Secret
 	}
 	fault, ok := delivery.ParseFault(req.Fault)
@@ -142,6 +158,9 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 	m.Fault = fault
 	if m.EventType == "" {
 		m.EventType = webhook.EventCompleted
+	}
+	if err := s.ownsGeneration(c, req.GenerationID); err != nil {
+		return 0, nil, err
 	}
 	g, err := s.emitGeneration(req.GenerationID, s.baseURL(c.r))
 	if err != nil {

@@ -46,3 +46,83 @@ var _ = Describe("credentials in a webhook URL", func() {
 		Expect(logs.String()).NotTo(ContainSubstring("pw-s3cret"))
 	})
 })
+
+var _ = Describe("the control API of a mock with API keys", func() {
+	var (
+		m  *mock
+		rc *receiver
+	)
+	BeforeEach(func() {
+		m = startMock(mockserver.Options{GenerationDelay: 50 * time.Millisecond, Delivery: quickDelivery, APIKeys: []string{"keyA", "keyB"}})
+		m.Key = "keyA"
+		rc = startReceiver()
+	})
+
+	ctl := func(key, method, path, body string) response {
+		GinkgoHelper()
+		h := []string{"Content-Type", "application/json"}
+		if key != "" {
+			h = append(h, "Authorization", "Bearer "+key)
+		}
+		var rd *strings.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+			return m.do(method, path, rd, h...)
+		}
+		return m.do(method, path, nil, h...)
+	}
+
+	It("refuses anonymous and unknown callers on every operation", func() {
+		for _, op := range [][2]string{
+			{"POST", "/_mock/reset"}, {"GET", "/_mock/deliveries"}, {"POST", "/_mock/outcome"},
+			{"POST", "/_mock/emit"}, {"GET", "/_mock/artifacts/gen_1/fetches"}, {"PUT", "/_mock/artifacts/gen_1"},
+		} {
+			for _, key := range []string{"", "keyC"} {
+				r := ctl(key, op[0], op[1], `{}`)
+				Expect(r.Status).To(Equal(http.StatusUnauthorized), "%s %s as %q: %s", op[0], op[1], key, r.Body)
+			}
+		}
+		Expect(ctl("", "GET", "/healthz", "").Status).To(Equal(http.StatusOK))
+	})
+
+	It("acts only on the caller's objects", func() {
+		hookA := m.as("keyA", "POST", "/v1/webhooks", `{"url":"`+rc.URL+`/a","events":["video.completed"]}`).JSON()
+		m.as("keyB", "POST", "/v1/webhooks", `{"url":"`+rc.URL+`/b-secret-path","events":["video.completed"]}`)
+		genA := m.as("keyA", "POST", "/v1/videos", `{"prompt": "p"}`).JSON()["id"].(string)
+		m.as("keyB", "POST", "/v1/videos", `{"prompt": "p"}`)
+		Eventually(func() int {
+			return len(ctl("keyA", "GET", "/_mock/deliveries", "").JSON()["data"].([]any))
+		}, 10*time.Second).Should(Equal(1))
+
+		// B sees none of A's deliveries, URLs or generations.
+		r := ctl("keyB", "GET", "/_mock/deliveries", "")
+		Expect(string(r.Body)).NotTo(ContainSubstring(rc.URL + "/a"))
+		Expect(ctl("keyB", "POST", "/_mock/emit", `{"webhook_id": "`+hookA["id"].(string)+`"}`).Status).To(Equal(http.StatusNotFound))
+		Expect(ctl("keyB", "GET", "/_mock/artifacts/"+genA+"/fetches", "").Status).To(Equal(http.StatusNotFound))
+		Expect(ctl("keyB", "PUT", "/_mock/artifacts/"+genA, `{"delay_ms": 100}`).Status).To(Equal(http.StatusNotFound))
+		Expect(ctl("keyB", "POST", "/_mock/emit", `{"url": "`+rc.URL+`/x", "secret": "whsec_x", "generation_id": "`+genA+`"}`).Status).To(Equal(http.StatusNotFound))
+
+		// B's reset leaves A's webhook alone.
+		Expect(ctl("keyB", "POST", "/_mock/reset", "").Status).To(Equal(http.StatusNoContent))
+		Expect(m.as("keyA", "GET", "/v1/webhooks", "").JSON()["data"]).To(HaveLen(1))
+		Expect(m.as("keyB", "GET", "/v1/webhooks", "").JSON()["data"]).To(BeEmpty())
+		Expect(ctl("keyA", "POST", "/_mock/emit", `{"webhook_id": "`+hookA["id"].(string)+`"}`).Status).To(Equal(http.StatusOK))
+	})
+
+	It("forces the next outcome of the caller's generations only", func() {
+		Expect(ctl("keyB", "POST", "/_mock/outcome", `{"outcome": "failed"}`).Status).To(Equal(http.StatusOK))
+		genA := m.as("keyA", "POST", "/v1/videos", `{"prompt": "p"}`).JSON()["id"].(string)
+		Eventually(func() any { return m.as("keyA", "GET", "/v1/videos/"+genA, "").JSON()["status"] }, 10*time.Second).Should(Equal("completed"))
+		genB := m.as("keyB", "POST", "/v1/videos", `{"prompt": "p"}`).JSON()["id"].(string)
+		Eventually(func() any { return m.as("keyB", "GET", "/v1/videos/"+genB, "").JSON()["status"] }, 10*time.Second).Should(Equal("failed"))
+	})
+})
+
+var _ = Describe("--no-control-api", func() {
+	It("turns /_mock/ off and leaves /healthz", func() {
+		m := startMock(mockserver.Options{NoControlAPI: true})
+		Expect(m.control("POST", "/_mock/reset", "").Status).To(Equal(http.StatusNotFound))
+		Expect(m.control("GET", "/_mock/deliveries", "").Status).To(Equal(http.StatusNotFound))
+		Expect(m.control("GET", "/healthz", "").Status).To(Equal(http.StatusOK))
+	})
+})

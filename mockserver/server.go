@@ -59,6 +59,7 @@ type Server struct {
 	store     store.Store
 	engine    *delivery.Engine
 	artifacts *artifacts.Server
+	auth      *authenticator
 	sim       *simulator
 	metrics   *httpMetrics
 	prism     *api // spec/openapi.yaml
@@ -112,6 +113,7 @@ func New(o Options) (*Server, error) {
 		s.publicURL.Store(&o.PublicURL)
 	}
 	auth := newAuthenticator(o.APIKeys)
+	s.auth = auth
 	if s.prism, err = newAPI("openapi.yaml", prismDoc, s.prismOperations(), auth, s.logger); err != nil {
 		return nil, fmt.Errorf("mockserver: %w", err)
 	}
@@ -141,6 +143,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.sim = newSimulator(s.store, s.engine, o.GenerationDelay, s.logger)
+	s.sim.perOwner = s.scoped()
 	// Fetches are recorded for stored generations only (and those the
 	// control API emits events about), so made-up ids cost no memory.
 	s.artifacts.Known = func(id string) bool {
@@ -176,13 +179,14 @@ func (s *Server) routes() http.Handler {
 	if u, err := url.Parse(s.opts.PublicURL); err == nil {
 		prefix = strings.TrimSuffix(u.Path, "/")
 	}
+	control := s.guardControl(s.mock)
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
 		case strings.HasPrefix(p, "/v1/"):
 			s.prism.ServeHTTP(w, r)
 		case strings.HasPrefix(p, "/_mock/"), p == "/healthz":
-			s.mock.ServeHTTP(w, r)
+			control.ServeHTTP(w, r)
 		case p == "/metrics":
 			metrics.ServeHTTP(w, r)
 		case strings.HasPrefix(p, artifacts.VideoPrefix), strings.HasPrefix(p, artifacts.ThumbnailPrefix):

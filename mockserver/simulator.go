@@ -36,6 +36,11 @@ type simulator struct {
 
 	mu     sync.Mutex
 	forced string // outcome of the next generation; "" = the default
+	// forcedFor holds forced outcomes per owner, for a mock whose control
+	// API is scoped to the caller's API key (see Server.scoped); forced is
+	// unused then.
+	forcedFor map[string]string
+	perOwner  bool
 
 	// state is held for reading by each step that writes a generation or
 	// enqueues deliveries, and for writing by reset and close, so that no
@@ -60,12 +65,35 @@ func (s *simulator) forceNext(outcome string) {
 	s.mu.Unlock()
 }
 
-// outcomeFor chooses a new generation's outcome: forced, else failed for a
-// prompt with the fail marker, else completed.
-func (s *simulator) outcomeFor(prompt string) string {
+// forceNextFor makes the owner's next generation end in outcome, when
+// outcomes are forced per owner; otherwise it is forceNext.
+func (s *simulator) forceNextFor(owner, outcome string) {
+	if !s.perOwner {
+		s.forceNext(outcome)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if o := s.forced; o != "" {
+	if outcome == "" {
+		delete(s.forcedFor, owner)
+		return
+	}
+	if s.forcedFor == nil {
+		s.forcedFor = make(map[string]string)
+	}
+	s.forcedFor[owner] = outcome
+}
+
+// outcomeFor chooses a new generation's outcome: forced, else failed for a
+// prompt with the fail marker, else completed.
+func (s *simulator) outcomeFor(owner, prompt string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o := s.forcedFor[owner]; s.perOwner && o != "" {
+		delete(s.forcedFor, owner)
+		return o
+	}
+	if o := s.forced; !s.perOwner && o != "" {
 		s.forced = ""
 		return o
 	}
@@ -86,7 +114,7 @@ func (s *simulator) create(owner, prompt, provider string, duration int, base st
 		Provider:  provider,
 		Duration:  duration,
 		Status:    store.GenQueued,
-		Outcome:   s.outcomeFor(prompt),
+		Outcome:   s.outcomeFor(owner, prompt),
 		EventID:   delivery.NewEventID(), // stored with it: a restart must emit the same event
 		CreatedAt: now,
 		UpdatedAt: now,
@@ -298,6 +326,9 @@ func (s *simulator) reset() error {
 	s.cancel()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.forceNext("")
+	s.mu.Lock()
+	s.forcedFor = nil
+	s.mu.Unlock()
 	s.engine.Reset()
 	return s.store.Reset()
 }

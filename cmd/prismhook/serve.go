@@ -24,6 +24,7 @@ type serveFlags struct {
 	apiKeys         []string
 	requireHTTPS    bool
 	denyPrivate     bool
+	noControlAPI    bool
 	generationDelay time.Duration
 	deliveryTimeout time.Duration
 	retrySchedule   string
@@ -67,6 +68,7 @@ accepted. State is in memory unless --data names a file.`,
 	fl.StringVar(&f.publicURL, "public-url", "", "base URL of generated links such as video_url (default: from --addr)")
 	fl.StringSliceVar(&f.apiKeys, "api-key", nil, "accepted API key, repeatable (env PRISM_API_KEYS, comma-separated; default: any)")
 	fl.BoolVar(&f.requireHTTPS, "require-https", false, "refuse webhook URLs that are not https://")
+	fl.BoolVar(&f.noControlAPI, "no-control-api", false, "turn off the /_mock/ control API (with --api-key it needs a key and acts on that key's objects only)")
 	fl.BoolVar(&f.denyPrivate, "deny-private-targets", false, "never deliver to loopback, private, link-local (cloud metadata) or other internal addresses, for a mock open to others")
 	fl.DurationVar(&f.generationDelay, "generation-delay", 2*time.Second, "time from a video request to its outcome")
 	fl.DurationVar(&f.deliveryTimeout, "delivery-timeout", delivery.DefaultTimeout, "time a receiver has to answer a delivery")
@@ -112,6 +114,7 @@ func runServe(ctx context.Context, cmd *cobra.Command, f serveFlags) error {
 		APIKeys:            f.apiKeys,
 		RequireHTTPS:       f.requireHTTPS,
 		DenyPrivateTargets: f.denyPrivate,
+		NoControlAPI:       f.noControlAPI,
 		GenerationDelay:    f.generationDelay,
 		Delivery: delivery.Options{
 			Sender:    delivery.SenderOptions{Timeout: f.deliveryTimeout},
