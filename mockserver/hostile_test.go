@@ -2,16 +2,21 @@ package mockserver_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/prismhook/prismhook/mockserver"
+	"github.com/prismhook/prismhook/mockserver/delivery"
 )
 
 var _ = Describe("credentials in a webhook URL", func() {
@@ -124,5 +129,67 @@ var _ = Describe("--no-control-api", func() {
 		Expect(m.control("POST", "/_mock/reset", "").Status).To(Equal(http.StatusNotFound))
 		Expect(m.control("GET", "/_mock/deliveries", "").Status).To(Equal(http.StatusNotFound))
 		Expect(m.control("GET", "/healthz", "").Status).To(Equal(http.StatusOK))
+	})
+})
+
+// slowJournal keeps deliveries in memory and takes a while for each
+// write, like a journal that syncs a file.
+type slowJournal struct {
+	mu    sync.Mutex
+	saved map[string]delivery.Delivery
+}
+
+func (j *slowJournal) SaveDelivery(d delivery.Delivery) error {
+	time.Sleep(time.Millisecond)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.saved[d.ID] = d
+	return nil
+}
+
+func (j *slowJournal) DeleteDelivery(id string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	delete(j.saved, id)
+	return nil
+}
+
+func (j *slowJournal) LoadDeliveries() ([]delivery.Delivery, error) { return nil, nil }
+
+var _ = Describe("shutdown under a backlog", func() {
+	It("stops an emit fanning out to thousands of webhooks within its budget", func() {
+		const hooks = 5000 // at 1 ms a journal write, the whole emit takes over 5 s
+		j := &slowJournal{saved: map[string]delivery.Delivery{}}
+		opts := quickDelivery
+		opts.Journal = j
+		opts.QueueSize = 2 * hooks
+		s, err := mockserver.New(mockserver.Options{GenerationDelay: time.Millisecond, Delivery: opts,
+			Logger: slog.New(slog.NewTextHandler(GinkgoWriter, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Start(context.Background())).To(Succeed())
+		srv := httptest.NewServer(s.Handler())
+		DeferCleanup(srv.Close)
+		rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+		DeferCleanup(rc.Close)
+		m := &mock{Server: s, URL: srv.URL, Key: "k"}
+		for i := range hooks {
+			r := m.api("POST", "/v1/webhooks", fmt.Sprintf(`{"url":"%s/h%d","events":["video.completed"]}`, rc.URL, i))
+			Expect(r.Status).To(Equal(http.StatusCreated))
+		}
+		m.api("POST", "/v1/videos", `{"prompt": "p"}`)
+		Eventually(func() int { j.mu.Lock(); defer j.mu.Unlock(); return len(j.saved) }, 10*time.Second, 5*time.Millisecond).
+			Should(BeNumerically(">", 0))
+
+		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		closed := make(chan error, 1)
+		go func() { closed <- s.Close(ctx) }()
+		Eventually(closed, 15*time.Second).Should(Receive(BeNil()), "closed within the budget")
+		took := time.Since(start)
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		GinkgoWriter.Printf("closed in %s with %d deliveries journaled\n", took, len(j.saved))
+		Expect(len(j.saved)).To(BeNumerically("<", hooks), "the emit stopped part way; the rest is emitted at the next start")
 	})
 })

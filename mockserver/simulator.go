@@ -3,12 +3,15 @@ package mockserver
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prismhook/prismhook/mockserver/artifacts"
@@ -50,6 +53,11 @@ type simulator struct {
 	cancel context.CancelFunc
 	closed bool
 	wg     sync.WaitGroup
+	// stopping is set by close before it waits for the state lock, so that
+	// an emit fanning out to many webhooks (each enqueue journaled) stops
+	// between two of them instead of holding the shutdown up; what it did
+	// not enqueue is emitted again at the next start.
+	stopping atomic.Bool
 }
 
 func newSimulator(st store.Store, e *delivery.Engine, delay time.Duration, logger *slog.Logger) *simulator {
@@ -285,7 +293,11 @@ func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType s
 		if done[w.ID] {
 			continue
 		}
+		if s.stopping.Load() {
+			return false, false
+		}
 		_, err := s.engine.Enqueue(delivery.Delivery{
+			ID:           eventDeliveryID(g.EventID, w.ID),
 			WebhookID:    w.ID,
 			EventType:    eventType,
 			EventID:      g.EventID,
@@ -295,7 +307,9 @@ func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType s
 			Body:         body,
 		})
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, delivery.ErrDuplicateID):
+			// A duplicate was enqueued before a restart interrupted the
+			// emit: it is resumed from the journal, not sent twice.
 			done[w.ID] = true
 		case errors.Is(err, delivery.ErrQueueFull):
 			full = true
@@ -336,6 +350,7 @@ func (s *simulator) reset() error {
 // close stops every generation in progress and waits for their goroutines.
 // Their state stays in the store for the next start.
 func (s *simulator) close() {
+	s.stopping.Store(true)
 	s.state.Lock()
 	s.closed = true
 	s.cancel()
@@ -383,4 +398,13 @@ func eventBody(g store.Generation, eventType string, at time.Time) ([]byte, erro
 		return nil, fmt.Errorf("encoding event: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// eventDeliveryID is the id of the delivery of an event to a webhook: the
+// same on every emit of the event, so that an emit interrupted by a
+// shutdown and repeated at the next start does not enqueue a second
+// delivery for a webhook that already has one.
+func eventDeliveryID(eventID, webhookID string) string {
+	sum := sha256.Sum256([]byte(eventID + "\x00" + webhookID))
+	return "dlv_" + hex.EncodeToString(sum[:12])
 }

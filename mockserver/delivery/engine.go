@@ -241,7 +241,7 @@ func (e *Engine) Enqueue(d Delivery) (Delivery, error) {
 	if err := e.admitLocked(d.ID); err != nil {
 		// Closed or filled up meanwhile; a duplicate id's journal entry
 		// belongs to the other delivery.
-		if !errors.Is(err, errDuplicateID) && e.journal != nil {
+		if !errors.Is(err, ErrDuplicateID) && e.journal != nil {
 			_ = e.journal.DeleteDelivery(d.ID) // best effort: a stale entry would be resumed, not lost
 		}
 		return Delivery{}, err
@@ -252,7 +252,8 @@ func (e *Engine) Enqueue(d Delivery) (Delivery, error) {
 	return r.snapshot(), nil
 }
 
-var errDuplicateID = errors.New("delivery: a delivery with this id exists")
+// ErrDuplicateID is Enqueue's error for an id already in the log.
+var ErrDuplicateID = errors.New("delivery: a delivery with this id exists")
 
 // admitLocked says whether a new delivery can be queued now.
 func (e *Engine) admitLocked(id string) error {
@@ -262,7 +263,7 @@ func (e *Engine) admitLocked(id string) error {
 	case e.ready.len() >= e.queueSz:
 		return ErrQueueFull
 	case e.byID[id] != nil:
-		return fmt.Errorf("%w: %s", errDuplicateID, id)
+		return fmt.Errorf("%w: %s", ErrDuplicateID, id)
 	}
 	return nil
 }
