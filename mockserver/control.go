@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -130,9 +129,9 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 	}
 	m := delivery.Message{URL: req.URL, Secret: req.Secret, EventType: req.Event}
 	if req.URL != "" {
-		u, err := url.Parse(req.URL)
+		u, err := parseTargetURL("/url", req.URL)
 		if err != nil {
-			return 0, nil, errorf(http.StatusBadRequest, "request body \"/url\": must be an absolute http or https URL")
+			return 0, nil, err
 		}
 		if err := s.checkTarget("/url", u); err != nil {
 			return 0, nil, err

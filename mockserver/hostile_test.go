@@ -193,3 +193,26 @@ var _ = Describe("shutdown under a backlog", func() {
 		Expect(len(j.saved)).To(BeNumerically("<", hooks), "the emit stopped part way; the rest is emitted at the next start")
 	})
 })
+
+var _ = Describe("webhook URLs", func() {
+	DescribeTable("refuses with 400",
+		func(raw string) {
+			m := startMock(mockserver.Options{})
+			r := m.api("POST", "/v1/webhooks", `{"url":"`+raw+`","events":["video.completed"]}`)
+			Expect(r.Status).To(Equal(http.StatusBadRequest), "%s", r.Body)
+			Expect(m.api("GET", "/v1/webhooks", "").JSON()["data"]).To(BeEmpty())
+		},
+		Entry("invalid UTF-8", "http://127.0.0.1:8080/h\xff\xfe"),
+		Entry("port 0", "http://127.0.0.1:0/h"),
+		Entry("port 99999", "http://127.0.0.1:99999/h"),
+		Entry("port 65536", "http://example.test:65536/h"),
+	)
+
+	It("accepts ports 1 and 65535", func() {
+		m := startMock(mockserver.Options{})
+		for _, raw := range []string{"http://127.0.0.1:1/h", "https://example.test:65535/h"} {
+			r := m.api("POST", "/v1/webhooks", `{"url":"`+raw+`","events":["video.completed"]}`)
+			Expect(r.Status).To(Equal(http.StatusCreated), "%s: %s", raw, r.Body)
+		}
+	})
+})

@@ -53,10 +53,10 @@ func (s *Server) createWebhook(c *call) (int, any, error) {
 	}
 	// The document's pattern checks the form; only a parser knows whether
 	// the host part really is one.
-	u, err := url.Parse(req.URL)
+	u, err := parseTargetURL("/url", req.URL)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return 0, nil, errorf(http.StatusBadRequest, "request body \"/url\": must be an absolute http or https URL")
+	case err != nil:
+		return 0, nil, err
 	case s.opts.RequireHTTPS && u.Scheme != "https":
 		return 0, nil, errorf(http.StatusBadRequest, "request body \"/url\": this server accepts only https webhook URLs")
 	}

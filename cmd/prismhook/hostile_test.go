@@ -253,3 +253,19 @@ var _ = Describe("check with credentials in the URL", func() {
 		}
 	})
 })
+
+var _ = Describe("verify without a file", func() {
+	const secret = "It's a Secret to Everybody"
+	const sig = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+
+	It("asks for a FILE or - instead of reading stdin unasked", func() {
+		r := cliIn(context.Background(), strings.NewReader("Hello, World!"), "verify", "--secret", secret, "--signature", sig)
+		expectOneLineError(r, 2, "- to read it from stdin")
+	})
+
+	It("reads stdin with -", func() {
+		r := cliIn(context.Background(), strings.NewReader("Hello, World!"), "verify", "--secret", secret, "--signature", sig, "-")
+		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		Expect(r.stdout).To(Equal("valid\n"))
+	})
+})
