@@ -276,6 +276,7 @@ func exchangeEvidence(label string, x delivery.Exchange) report.Evidence {
 		Status:      x.Status,
 		LatencyMS:   ms(x.Latency),
 		Response:    x.ResponseExcerpt,
+		Location:    x.Location,
 	}
 	if len(x.RequestHeader) > 0 {
 		ev.RequestHeader = make(map[string]string, len(x.RequestHeader))

@@ -91,6 +91,7 @@ type Evidence struct {
 	LatencyMS     float64           `json:"latency_ms,omitempty"`
 	Error         string            `json:"error,omitempty"`
 	Response      string            `json:"response_excerpt,omitempty"`
+	Location      string            `json:"location,omitempty"` // of a 3xx answer, which is never followed
 
 	// Artifact fetches: the path asked for and what the harness answered.
 	Path         string `json:"path,omitempty"`
