@@ -269,3 +269,46 @@ var _ = Describe("verify without a file", func() {
 		Expect(r.stdout).To(Equal("valid\n"))
 	})
 })
+
+var _ = Describe("a receiver that fetches with huge user agents", func() {
+	It("cannot bloat the reports", func() {
+		const secret = "whsec_huge_ua"
+		ua := strings.Repeat("u", 15<<10) // under the artifact server's header limit
+		client := &http.Client{Timeout: 5 * time.Second}
+		rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var ev struct {
+				Data struct {
+					VideoURL string `json:"video_url"`
+				} `json:"data"`
+			}
+			body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			if json.Unmarshal(body, &ev) == nil && ev.Data.VideoURL != "" {
+				go func() {
+					for range 40 {
+						req, _ := http.NewRequest(http.MethodGet, ev.Data.VideoURL, nil)
+						req.Header.Set("User-Agent", ua)
+						if resp, err := client.Do(req); err == nil {
+							io.Copy(io.Discard, resp.Body)
+							resp.Body.Close()
+						}
+					}
+				}()
+			}
+			w.WriteHeader(http.StatusOK)
+		}))
+		DeferCleanup(rc.Close)
+		dir := GinkgoT().TempDir()
+		js, xml := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xml")
+		r := cli("check", "--url", rc.URL+"/hook", "--secret", secret, "--only", "ASYNC-01,IDEM-02,SIG-01",
+			"--probe-wait", "3s", "--json", js, "--junit", xml)
+		Expect(r.code).NotTo(Equal(2), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		for _, f := range []string{js, xml} {
+			fi, err := os.Stat(f)
+			Expect(err).NotTo(HaveOccurred())
+			GinkgoWriter.Printf("%s: %d bytes\n", filepath.Base(f), fi.Size())
+			Expect(fi.Size()).To(BeNumerically("<", 64<<10), f)
+		}
+		b, _ := os.ReadFile(js)
+		Expect(string(b)).To(ContainSubstring("User-Agent"), "fetches are still evidence")
+	})
+})
