@@ -307,9 +307,10 @@ var _ = Describe("API keys", func() {
 		Expect(m.as("wrong", "POST", "/v1/webhooks", docCreateBody).Status).To(Equal(http.StatusUnauthorized))
 	})
 
-	It("leaves the control API open", func() {
+	It("closes the control API to callers without a key", func() {
 		m := startMock(mockserver.Options{APIKeys: []string{"sk_one"}})
-		Expect(m.control("GET", "/_mock/deliveries", "").Status).To(Equal(http.StatusOK))
+		Expect(m.control("GET", "/_mock/deliveries", "").Status).To(Equal(http.StatusUnauthorized))
+		Expect(m.as("sk_one", "GET", "/_mock/deliveries", "").Status).To(Equal(http.StatusOK))
 	})
 })
 

@@ -178,10 +178,13 @@ func (s *Server) startCheck(c *call) (int, any, error) {
 	}
 	w, err := s.store.Webhook(req.WebhookID)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || (err == nil && !s.ownerMay(c, w.Owner)):
+	case errors.Is(err, store.ErrNotFound):
 		return 0, nil, errorf(http.StatusNotFound, "no webhook %s", req.WebhookID)
 	case err != nil:
 		return 0, nil, fmt.Errorf("reading webhook: %w", err)
+	}
+	if err := s.ownsWebhook(c, w); err != nil {
+		return 0, nil, err
 	}
 	if req.Profile == "" {
 		req.Profile = "recommended"
@@ -199,14 +202,11 @@ func (s *Server) startCheck(c *call) (int, any, error) {
 func (s *Server) getCheck(c *call) (int, any, error) {
 	id := c.params["id"]
 	run, _, ok := s.checks.get(id)
-	if !ok || !s.ownerMay(c, run.Owner) {
+	if !ok {
 		return 0, nil, errorf(http.StatusNotFound, "no check run %s", id)
 	}
+	if err := s.ownsCheck(c, run); err != nil {
+		return 0, nil, err
+	}
 	return http.StatusOK, run, nil
-}
-
-// ownerMay reports whether the caller may act on an object of owner: any
-// caller without API keys, the owner's key with them.
-func (s *Server) ownerMay(c *call, owner string) bool {
-	return len(s.opts.APIKeys) == 0 || c.owner == "" || c.owner == owner
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -49,15 +48,22 @@ func (s *Server) setNextOutcome(c *call) (int, any, error) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	s.sim.forceNext(req.Outcome)
+	s.sim.forceNextFor(c.owner, req.Outcome)
 	return http.StatusOK, req, nil
 }
 
-func (s *Server) listAllDeliveries(*call) (int, any, error) {
-	return http.StatusOK, deliveriesView(s.engine.List("")), nil
+func (s *Server) listAllDeliveries(c *call) (int, any, error) {
+	ds, err := s.visibleDeliveries(c, s.engine.List(""))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, deliveriesView(ds), nil
 }
 
-func (s *Server) resetMock(*call) (int, any, error) {
+func (s *Server) resetMock(c *call) (int, any, error) {
+	if s.scoped() {
+		return http.StatusNoContent, nil, s.resetOwner(c)
+	}
 	if err := s.sim.reset(); err != nil {
 		return 0, nil, fmt.Errorf("resetting the store: %w", err)
 	}
@@ -77,6 +83,9 @@ func (s *Server) setArtifactBehavior(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	req.GenerationID = c.params["generation_id"]
+	if err := s.ownsGeneration(c, req.GenerationID); err != nil {
+		return 0, nil, err
+	}
 	s.artifacts.SetBehavior(req.GenerationID, artifacts.Behavior{
 		Delay:     time.Duration(req.DelayMS) * time.Millisecond,
 		FailFirst: req.FailFirst,
@@ -86,6 +95,9 @@ func (s *Server) setArtifactBehavior(c *call) (int, any, error) {
 
 func (s *Server) listArtifactFetches(c *call) (int, any, error) {
 	id := c.params["generation_id"]
+	if err := s.ownsGeneration(c, id); err != nil {
+		return 0, nil, err
+	}
 	fetches := s.artifacts.Fetches(id)
 	for i := range fetches {
 		fetches[i].At = fetches[i].At.UTC()
@@ -121,9 +133,9 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 	m := delivery.Message{URL: req.URL, Secret: req.Secret, EventType: req.Event}
 	logged := delivery.Delivery{Owner: c.owner}
 	if req.URL != "" {
-		u, err := url.Parse(req.URL)
+		u, err := parseTargetURL("/url", req.URL)
 		if err != nil {
-			return 0, nil, errorf(http.StatusBadRequest, "request body \"/url\": must be an absolute http or https URL")
+			return 0, nil, err
 		}
 		if err := s.checkTarget("/url", u); err != nil {
 			return 0, nil, err
@@ -137,6 +149,9 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 		case err != nil:
 			return 0, nil, fmt.Errorf("reading webhook: %w", err)
 		}
+		if err := s.ownsWebhook(c, w); err != nil {
+			return 0, nil, err
+		}
 		m.URL, m.Secret = w.URL, w.Secret
 		logged.WebhookID, logged.Owner = w.ID, w.Owner
 	}
@@ -148,10 +163,14 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 	if m.EventType == "" {
 		m.EventType = webhook.EventCompleted
 	}
+	if err := s.ownsGeneration(c, req.GenerationID); err != nil {
+		return 0, nil, err
+	}
 	g, err := s.emitGeneration(req.GenerationID, s.baseURL(c.r))
 	if err != nil {
 		return 0, nil, err
 	}
+	s.artifacts.Issue(g.ID)
 	if m.Body, err = eventBody(g, m.EventType, time.Now()); err != nil {
 		return 0, nil, err
 	}
@@ -222,7 +241,7 @@ func (s *Server) sendNow(ctx context.Context, m delivery.Message, d delivery.Del
 		di.ID = delivery.NewDeliveryID()
 		_, x, err := s.engine.SendTest(ctx, di)
 		if err != nil {
-			x = delivery.Exchange{DeliveryID: di.ID, Fault: m.Fault, URL: m.URL, Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
+			x = delivery.Exchange{DeliveryID: di.ID, Fault: m.Fault, URL: delivery.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
 		}
 		xs[i] = x
 	}
@@ -232,7 +251,7 @@ func (s *Server) sendNow(ctx context.Context, m delivery.Message, d delivery.Del
 		for i := 1; i < count; i++ {
 			_, x, err := s.engine.Redeliver(ctx, xs[0].DeliveryID)
 			if err != nil {
-				x = delivery.Exchange{DeliveryID: xs[0].DeliveryID, Fault: m.Fault, URL: m.URL, Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
+				x = delivery.Exchange{DeliveryID: xs[0].DeliveryID, Fault: m.Fault, URL: delivery.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
 			}
 			xs[i] = x
 		}

@@ -26,7 +26,19 @@ type exchange struct {
 
 func (m *mock) emit(body string) []exchange {
 	GinkgoHelper()
-	r := m.control("POST", "/_mock/emit", body)
+	return m.emitAs("", body)
+}
+
+// emitAs is emit with an API key (none when key is ""), as a mock with
+// API keys needs.
+func (m *mock) emitAs(key, body string) []exchange {
+	GinkgoHelper()
+	var r response
+	if key == "" {
+		r = m.control("POST", "/_mock/emit", body)
+	} else {
+		r = m.as(key, "POST", "/_mock/emit", body)
+	}
 	Expect(r.Status).To(Equal(http.StatusOK), "%s", r.Body)
 	var out struct {
 		Exchanges []exchange `json:"exchanges"`

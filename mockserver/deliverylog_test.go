@@ -153,7 +153,7 @@ var _ = Describe("the delivery log in a data file", func() {
 		first := startMock(o)
 		first.Key = "k1"
 		hook := first.createWebhook(rc.URL, "video.completed")
-		xs := first.emit(`{"webhook_id": "` + hook["id"].(string) + `"}`)
+		xs := first.emitAs("k1", `{"webhook_id": "`+hook["id"].(string)+`"}`)
 		Expect(xs).To(HaveLen(1))
 		first.stop()
 

@@ -3,10 +3,10 @@ package mockserver
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/inspector"
 	"github.com/prismhook/prismhook/mockserver/store"
 	"github.com/prismhook/prismhook/webhook"
@@ -19,12 +19,12 @@ import (
 // the first key. It returns the webhook's id and secret. Call it before
 // Serve.
 func (s *Server) ForwardTo(rawURL, secret string) (id, usedSecret string, err error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", "", fmt.Errorf("mockserver: forward URL %q is not an absolute http or https URL", rawURL)
+	u, why := targetURL(rawURL)
+	if why != "" {
+		return "", "", fmt.Errorf("mockserver: forward URL %q: %s", delivery.RedactURL(rawURL), why)
 	}
 	if s.opts.RequireHTTPS && u.Scheme != "https" {
-		return "", "", fmt.Errorf("mockserver: forward URL %q: this server accepts only https webhook URLs", rawURL)
+		return "", "", fmt.Errorf("mockserver: forward URL %q: this server accepts only https webhook URLs", delivery.RedactURL(rawURL))
 	}
 	if e := s.checkTarget("/url", u); e != nil {
 		return "", "", fmt.Errorf("mockserver: forward URL: %s", e.Error())

@@ -30,6 +30,10 @@ type Options struct {
 	// any non-empty token is accepted, as API mocks usually do. Webhooks
 	// and generations belong to the key that created them.
 	APIKeys []string
+	// NoControlAPI turns the control API (/_mock/…) off: it answers 404.
+	// With APIKeys, the control API needs a key and acts on that key's
+	// objects only.
+	NoControlAPI bool
 	// RequireHTTPS refuses webhook URLs that are not https.
 	RequireHTTPS bool
 	// DenyPrivateTargets is for a mock that untrusted users can reach: it

@@ -13,9 +13,12 @@ import (
 func (s *Server) redeliverDelivery(c *call) (int, any, error) {
 	id := c.params["id"]
 	d, ok := s.engine.Get(id)
-	// With API keys, another key's delivery is "not found" too.
-	if !ok || (len(s.opts.APIKeys) > 0 && c.owner != "" && d.Owner != c.owner) {
+	if !ok {
 		return 0, nil, errorf(http.StatusNotFound, "no delivery %s", id)
+	}
+	// With API keys, another key's delivery is "not found" too.
+	if err := s.ownsDelivery(c, d); err != nil {
+		return 0, nil, err
 	}
 	d, _, err := s.engine.Redeliver(c.r.Context(), id)
 	switch {

@@ -60,6 +60,7 @@ type Server struct {
 	store     store.Store
 	engine    *delivery.Engine
 	artifacts *artifacts.Server
+	auth      *authenticator
 	sim       *simulator
 	metrics   *httpMetrics
 	prism     *api // spec/openapi.yaml
@@ -73,6 +74,8 @@ type Server struct {
 	watched *watchedStore
 	forward atomic.Pointer[inspector.Forward]
 	checks  *checkRuns
+	// resets holds when each owner last reset (with API keys).
+	resets ownerResets
 
 	// readHeaderTimeout is how long Serve waits for a request's headers
 	// (readHeaderTimeout unless a test shortens it): a client that trickles
@@ -122,6 +125,7 @@ func New(o Options) (*Server, error) {
 		s.publicURL.Store(&o.PublicURL)
 	}
 	auth := newAuthenticator(o.APIKeys)
+	s.auth = auth
 	if s.prism, err = newAPI("openapi.yaml", prismDoc, s.prismOperations(), auth, s.logger); err != nil {
 		return nil, fmt.Errorf("mockserver: %w", err)
 	}
@@ -156,16 +160,26 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.sim = newSimulator(s.store, s.engine, o.GenerationDelay, s.logger)
+	s.sim.perOwner = s.scoped()
+	// Fetches are recorded for stored generations only (and those the
+	// control API emits events about), so made-up ids cost no memory.
+	s.artifacts.Known = func(id string) bool {
+		_, err := s.store.Generation(id)
+		return err == nil
+	}
 	s.checks = newCheckRuns(o.CheckRunner, s.hub)
+	// The page stays with --no-control-api, read-only: its actions are
+	// control API calls.
 	s.page = inspector.New(inspector.Options{
-		Source:  inspectorSource{s},
-		Hub:     s.hub,
-		Keys:    len(o.APIKeys) > 0,
-		Owner:   auth.owner,
-		Checks:  o.CheckRunner != nil,
-		Faults:  faultNames(),
-		Version: o.Version,
-		Logger:  s.logger,
+		Source:   inspectorSource{s},
+		Hub:      s.hub,
+		Keys:     len(o.APIKeys) > 0,
+		Owner:    auth.owner,
+		ReadOnly: o.NoControlAPI,
+		Checks:   o.CheckRunner != nil,
+		Faults:   faultNames(),
+		Version:  o.Version,
+		Logger:   s.logger,
 	})
 	s.handler = s.routes()
 
@@ -197,13 +211,14 @@ func (s *Server) routes() http.Handler {
 	if u, err := url.Parse(s.opts.PublicURL); err == nil {
 		prefix = strings.TrimSuffix(u.Path, "/")
 	}
+	control := s.guardControl(s.mock)
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
 		case strings.HasPrefix(p, "/v1/"):
 			s.prism.ServeHTTP(w, r)
 		case strings.HasPrefix(p, "/_mock/"), p == "/healthz":
-			s.mock.ServeHTTP(w, r)
+			control.ServeHTTP(w, r)
 		case p == "/metrics":
 			metrics.ServeHTTP(w, r)
 		case p == "/", strings.HasPrefix(p, inspector.Prefix):
@@ -277,7 +292,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: s.readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    64 << 10, // the API takes bearer keys and JSON; artifacts take less (see artifacts.MaxHeaderBytes)
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(s.hub.Close) // open pages would hold up the shutdown

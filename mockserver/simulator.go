@@ -3,6 +3,8 @@ package mockserver
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +40,11 @@ type simulator struct {
 
 	mu     sync.Mutex
 	forced string // outcome of the next generation; "" = the default
+	// forcedFor holds forced outcomes per owner, for a mock whose control
+	// API is scoped to the caller's API key (see Server.scoped); forced is
+	// unused then.
+	forcedFor map[string]string
+	perOwner  bool
 
 	// forwardID is the webhook of serve --forward-to; with forwardAll
 	// (no API keys) it gets every generation's event, whoever owns it.
@@ -52,6 +59,11 @@ type simulator struct {
 	cancel context.CancelFunc
 	closed bool
 	wg     sync.WaitGroup
+	// stopping is set by close before it waits for the state lock, so that
+	// an emit fanning out to many webhooks (each enqueue journaled) stops
+	// between two of them instead of holding the shutdown up; what it did
+	// not enqueue is emitted again at the next start.
+	stopping atomic.Bool
 }
 
 func newSimulator(st store.Store, e *delivery.Engine, delay time.Duration, logger *slog.Logger) *simulator {
@@ -67,12 +79,35 @@ func (s *simulator) forceNext(outcome string) {
 	s.mu.Unlock()
 }
 
-// outcomeFor chooses a new generation's outcome: forced, else failed for a
-// prompt with the fail marker, else completed.
-func (s *simulator) outcomeFor(prompt string) string {
+// forceNextFor makes the owner's next generation end in outcome, when
+// outcomes are forced per owner; otherwise it is forceNext.
+func (s *simulator) forceNextFor(owner, outcome string) {
+	if !s.perOwner {
+		s.forceNext(outcome)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if o := s.forced; o != "" {
+	if outcome == "" {
+		delete(s.forcedFor, owner)
+		return
+	}
+	if s.forcedFor == nil {
+		s.forcedFor = make(map[string]string)
+	}
+	s.forcedFor[owner] = outcome
+}
+
+// outcomeFor chooses a new generation's outcome: forced, else failed for a
+// prompt with the fail marker, else completed.
+func (s *simulator) outcomeFor(owner, prompt string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o := s.forcedFor[owner]; s.perOwner && o != "" {
+		delete(s.forcedFor, owner)
+		return o
+	}
+	if o := s.forced; !s.perOwner && o != "" {
 		s.forced = ""
 		return o
 	}
@@ -93,7 +128,7 @@ func (s *simulator) create(owner, prompt, provider string, duration int, base st
 		Provider:  provider,
 		Duration:  duration,
 		Status:    store.GenQueued,
-		Outcome:   s.outcomeFor(prompt),
+		Outcome:   s.outcomeFor(owner, prompt),
 		EventID:   delivery.NewEventID(), // stored with it: a restart must emit the same event
 		CreatedAt: now,
 		UpdatedAt: now,
@@ -265,7 +300,11 @@ func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType s
 		if done[w.ID] {
 			continue
 		}
+		if s.stopping.Load() {
+			return false, false
+		}
 		_, err := s.engine.Enqueue(delivery.Delivery{
+			ID:           eventDeliveryID(g.EventID, w.ID),
 			WebhookID:    w.ID,
 			Owner:        w.Owner,
 			EventType:    eventType,
@@ -276,7 +315,9 @@ func (s *simulator) enqueue(ctx context.Context, g store.Generation, eventType s
 			Body:         body,
 		})
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, delivery.ErrDuplicateID):
+			// A duplicate was enqueued before a restart interrupted the
+			// emit: it is resumed from the journal, not sent twice.
 			done[w.ID] = true
 		case errors.Is(err, delivery.ErrQueueFull):
 			full = true
@@ -326,6 +367,9 @@ func (s *simulator) reset() error {
 	s.cancel()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.forceNext("")
+	s.mu.Lock()
+	s.forcedFor = nil
+	s.mu.Unlock()
 	s.engine.Reset()
 	return s.store.Reset()
 }
@@ -333,6 +377,7 @@ func (s *simulator) reset() error {
 // close stops every generation in progress and waits for their goroutines.
 // Their state stays in the store for the next start.
 func (s *simulator) close() {
+	s.stopping.Store(true)
 	s.state.Lock()
 	s.closed = true
 	s.cancel()
@@ -380,4 +425,13 @@ func eventBody(g store.Generation, eventType string, at time.Time) ([]byte, erro
 		return nil, fmt.Errorf("encoding event: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// eventDeliveryID is the id of the delivery of an event to a webhook: the
+// same on every emit of the event, so that an emit interrupted by a
+// shutdown and repeated at the next start does not enqueue a second
+// delivery for a webhook that already has one.
+func eventDeliveryID(eventID, webhookID string) string {
+	sum := sha256.Sum256([]byte(eventID + "\x00" + webhookID))
+	return "dlv_" + hex.EncodeToString(sum[:12])
 }

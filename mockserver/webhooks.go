@@ -36,7 +36,7 @@ type webhookJSON struct {
 }
 
 func webhookView(w store.Webhook) webhookJSON {
-	return webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, Status: w.Status, CreatedAt: timestamp(w.CreatedAt)}
+	return webhookJSON{ID: w.ID, URL: delivery.RedactURL(w.URL), Events: w.Events, Status: w.Status, CreatedAt: timestamp(w.CreatedAt)}
 }
 
 type listJSON[T any] struct {
@@ -53,10 +53,10 @@ func (s *Server) createWebhook(c *call) (int, any, error) {
 	}
 	// The document's pattern checks the form; only a parser knows whether
 	// the host part really is one.
-	u, err := url.Parse(req.URL)
+	u, err := parseTargetURL("/url", req.URL)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return 0, nil, errorf(http.StatusBadRequest, "request body \"/url\": must be an absolute http or https URL")
+	case err != nil:
+		return 0, nil, err
 	case s.opts.RequireHTTPS && u.Scheme != "https":
 		return 0, nil, errorf(http.StatusBadRequest, "request body \"/url\": this server accepts only https webhook URLs")
 	}
@@ -159,8 +159,8 @@ func deliveriesView(ds []delivery.Delivery) listJSON[delivery.Delivery] {
 	for i := range ds {
 		ds[i] = ds[i].WithRequestBodies()
 		d := &ds[i]
+		d.URL = delivery.RedactURL(d.URL) // a password in the URL is sent, never shown
 		d.CreatedAt = d.CreatedAt.UTC()
-		d.URL = delivery.RedactURL(d.URL)
 		if d.NextAttemptAt != nil {
 			t := d.NextAttemptAt.UTC()
 			d.NextAttemptAt = &t

@@ -221,7 +221,7 @@ func (c Config) Validate() error {
 		return errors.New("no receiver URL: set --url or PRISMHOOK_URL")
 	}
 	if err := checkHTTPURL(c.URL); err != nil {
-		return fmt.Errorf("receiver URL %q: %w", c.URL, err)
+		return fmt.Errorf("receiver URL %q: %w", delivery.RedactURL(c.URL), err)
 	}
 	if c.Secret == "" {
 		return errors.New("no webhook secret: set --secret or PRISMHOOK_SECRET")

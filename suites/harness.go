@@ -114,7 +114,7 @@ func (h *harness) preflight(ctx context.Context) error {
 	// A reset means something listens there: the checks will tell what
 	// is wrong with it.
 	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
-		return &SetupError{Reason: "receiver unreachable at " + h.cfg.URL, Err: err}
+		return &SetupError{Reason: "receiver unreachable at " + delivery.RedactURL(h.cfg.URL), Err: err}
 	}
 	if err == nil {
 		defer conn.Close()
@@ -180,7 +180,7 @@ func (h *harness) startArtifacts() (stop func()) {
 	if h.publicURL == "" {
 		h.publicURL = "http://" + publicAddr(ln.Addr(), hostPort(h.target))
 	}
-	srv := &http.Server{Handler: h.art, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: h.art, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: artifacts.MaxHeaderBytes}
 	go func() { _ = srv.Serve(ln) }() // returns http.ErrServerClosed after Close
 	// Close, not Shutdown: a receiver may still be waiting on a slowed
 	// answer, and the run is over.
@@ -233,6 +233,9 @@ func (h *harness) eventWithPrompt(eventType string, keepTimestamp bool, prompt s
 		return "", nil, fmt.Errorf("fixture %s: %w", eventType, err)
 	}
 	genID = newGenerationID()
+	if h.art != nil { // fetches of ids the harness did not hand out are not recorded
+		h.art.Issue(genID)
+	}
 	ev.Data.ID = genID
 	if prompt != "" {
 		ev.Data.Prompt = prompt
@@ -333,7 +336,7 @@ func handshakeEvidence(target string, hs *handshake) report.Evidence {
 		Kind:      report.KindTLSHandshake,
 		Label:     "TLS handshake",
 		At:        hs.At,
-		URL:       target,
+		URL:       delivery.RedactURL(target),
 		LatencyMS: ms(hs.Latency),
 	}
 	if hs.Version != 0 {

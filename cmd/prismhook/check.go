@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
+	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/suites"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/spf13/cobra"
@@ -135,7 +134,7 @@ func (f *checkFlags) config(cmd *cobra.Command) (suites.Config, error) {
 // runCheck runs the checks of c with progress on out, writes the requested
 // report files, and returns the error that carries the exit code.
 func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportFiles) error {
-	opened, err := files.create()
+	pending, err := files.prepare()
 	if err != nil {
 		return err
 	}
@@ -144,13 +143,13 @@ func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportF
 	if profile == "" {
 		profile = suites.DefaultProfile
 	}
-	term.Start(c.URL, profile, selectedChecks(c))
+	term.Start(delivery.RedactURL(c.URL), profile, selectedChecks(c))
 	prog := startProgress(out, term, c)
 	c.Progress = prog.row
 	rep, err := suites.Run(ctx, c)
 	prog.close()
 	if err != nil {
-		opened.remove()
+		pending.discard()
 		var setup *suites.SetupError
 		if errors.As(err, &setup) {
 			return usage("%s", oneLine(setup.Error()))
@@ -158,7 +157,7 @@ func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportF
 		return usage("check did not run: %s", oneLine(err.Error()))
 	}
 	term.Summary(rep)
-	if err := opened.write(rep, out); err != nil {
+	if err := pending.write(rep, out); err != nil {
 		return err
 	}
 	if err := files.annotations.write(out, rep); err != nil {
@@ -193,82 +192,4 @@ func selectedChecks(c suites.Config) int {
 func useColor(out io.Writer) bool {
 	f, ok := out.(*os.File)
 	return ok && report.IsTerminal(f) && os.Getenv("NO_COLOR") == ""
-}
-
-// reportFiles are the report files a run should write.
-type reportFiles struct {
-	json, junit, html, markdown string
-	annotations                 annotationFormat
-}
-
-func (r *reportFiles) addFlags(cmd *cobra.Command) {
-	fl := cmd.Flags()
-	fl.StringVar(&r.json, "json", "", "write the JSON report to `FILE`")
-	fl.StringVar(&r.junit, "junit", "", "write a JUnit XML report to `FILE`")
-	fl.StringVar(&r.html, "html", "", "write an HTML report to `FILE`")
-	fl.StringVar(&r.markdown, "markdown", "", "write a Markdown report to `FILE` (e.g. $GITHUB_STEP_SUMMARY)")
-	fl.Var(&r.annotations, "annotations", "print one annotation per failed or warned check, in `FORMAT`: github (workflow commands)")
-}
-
-// openReport is a report file created before the run, so that an
-// unwritable path is reported before the checks take their time.
-type openReport struct {
-	kind  string
-	path  string
-	file  *os.File
-	write func(io.Writer, *report.Report) error
-}
-
-type openReports []openReport
-
-// create opens every requested file for writing.
-func (r reportFiles) create() (openReports, error) {
-	var out openReports
-	for _, want := range []openReport{
-		{kind: "JSON", path: r.json, write: report.WriteJSON},
-		{kind: "JUnit", path: r.junit, write: report.WriteJUnit},
-		{kind: "HTML", path: r.html, write: report.WriteHTML},
-		{kind: "Markdown", path: r.markdown, write: report.WriteMarkdown},
-	} {
-		if want.path == "" {
-			continue
-		}
-		f, err := os.OpenFile(want.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			out.remove()
-			return nil, usage("cannot write the %s report: %v", want.kind, err)
-		}
-		want.file = f
-		out = append(out, want)
-	}
-	return out, nil
-}
-
-// write renders rep into every file and names them on out.
-func (rs openReports) write(rep *report.Report, out io.Writer) error {
-	var errs []string
-	for _, r := range rs {
-		err := r.write(r.file, rep)
-		if cerr := r.file.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s report %s: %v", r.kind, r.path, err))
-			continue
-		}
-		fmt.Fprintf(out, "%s report: %s\n", r.kind, r.path)
-	}
-	if len(errs) > 0 {
-		return usage("%s", strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-// remove closes and deletes files created for a run that did not happen,
-// so that no empty report is left behind.
-func (rs openReports) remove() {
-	for _, r := range rs {
-		r.file.Close()
-		os.Remove(r.path)
-	}
 }

@@ -115,10 +115,10 @@ var _ = Describe("secrets", func() {
 			Expect(code).To(Equal(http.StatusOK))
 			expectNoSecret(path, b, secrets...)
 		}
-		code, b := call("", "GET", "/_mock/deliveries", "")
+		code, b := call(apiKey, "GET", "/_mock/deliveries", "")
 		Expect(code).To(Equal(http.StatusOK))
 		expectNoSecret("/_mock/deliveries", b, secrets...)
-		code, b = call("", "POST", "/_mock/emit", `{"url": "`+rut.URL+`/hook", "secret": "`+emitSecret+`"}`)
+		code, b = call(apiKey, "POST", "/_mock/emit", `{"url": "`+rut.URL+`/hook", "secret": "`+emitSecret+`"}`)
 		Expect(code).To(Equal(http.StatusOK))
 		expectNoSecret("/_mock/emit", b, secrets...)
 		code, _ = call(otherKey, "GET", "/v1/webhooks", "")

@@ -201,7 +201,7 @@ func checkURL(flag, raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usage("%s %q is not an absolute http:// or https:// URL", flag, raw)
+		return usage("%s %q is not an absolute http:// or https:// URL", flag, delivery.RedactURL(raw))
 	}
 	return nil
 }

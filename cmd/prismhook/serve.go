@@ -25,6 +25,7 @@ type serveFlags struct {
 	apiKeys         []string
 	requireHTTPS    bool
 	denyPrivate     bool
+	noControlAPI    bool
 	generationDelay time.Duration
 	deliveryTimeout time.Duration
 	retrySchedule   string
@@ -52,11 +53,13 @@ outcome is delivered as real, signed webhooks with Prism's timeout and
 retries, a delivery log, and a control API under /_mock/ for tests.
 
 With no --api-key (and no PRISM_API_KEYS), any non-empty bearer token is
-accepted. State is in memory unless --data names a file.
+accepted. With keys, /_mock/ needs one of them too and acts on that key's
+objects only; --no-control-api turns /_mock/ off. State is in memory unless
+--data names a file.
 
 The root URL shows the inspector, a page with the webhooks, generations and
 the delivery log, live, where a delivery can be sent again, a test event
-sent and the conformance check run.
+sent and the conformance check run (with --no-control-api it only shows).
 
 --forward-to URL registers a webhook for every event type to URL at start
 and prints its secret (--forward-secret keeps it the same across starts):
@@ -82,6 +85,7 @@ one command gives a mock that already talks to your receiver.`,
 	fl.StringVar(&f.publicURL, "public-url", "", "base URL of generated links such as video_url (default: from --addr)")
 	fl.StringSliceVar(&f.apiKeys, "api-key", nil, "accepted API key, repeatable (env PRISM_API_KEYS, comma-separated; default: any)")
 	fl.BoolVar(&f.requireHTTPS, "require-https", false, "refuse webhook URLs that are not https://")
+	fl.BoolVar(&f.noControlAPI, "no-control-api", false, "turn off the /_mock/ control API (with --api-key it needs a key and acts on that key's objects only)")
 	fl.BoolVar(&f.denyPrivate, "deny-private-targets", false, "never deliver to loopback, private, link-local (cloud metadata) or other internal addresses, for a mock open to others")
 	fl.DurationVar(&f.generationDelay, "generation-delay", 2*time.Second, "time from a video request to its outcome")
 	fl.DurationVar(&f.deliveryTimeout, "ack-timeout", delivery.DefaultTimeout, "time a receiver has to answer a delivery")
@@ -129,6 +133,7 @@ func runServe(ctx context.Context, cmd *cobra.Command, f serveFlags) error {
 		APIKeys:            f.apiKeys,
 		RequireHTTPS:       f.requireHTTPS,
 		DenyPrivateTargets: f.denyPrivate,
+		NoControlAPI:       f.noControlAPI,
 		GenerationDelay:    f.generationDelay,
 		Delivery: delivery.Options{
 			Sender:    delivery.SenderOptions{Timeout: f.deliveryTimeout},

@@ -13,16 +13,21 @@ func newVerifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify --secret SECRET --signature HEX [FILE|-]",
 		Short: "Check an X-Prism-Signature against a body",
-		Long: `Verify checks a signature against the raw bytes of FILE (or stdin), the way
+		Long: `Verify checks a signature against the raw bytes of FILE (or stdin, with -), the way
 a receiver should: over the exact bytes, in constant time, after checking
 the length and the encoding. It prints "valid" and exits 0, or says why the
 signature is refused (missing, wrong length, not hex, mismatch) and exits 1.`,
 		Example: `  printf 'Hello, World!' | prismhook verify --secret "It's a Secret to Everybody" \
-    --signature 757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17`,
+    --signature 757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17 -`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireSecret(cmd, &secret); err != nil {
 				return err
+			}
+			if len(args) == 0 {
+				// Reading stdin unasked would wait on a terminal, or verify
+				// an empty body, without a word.
+				return usage("verify needs the body: a FILE, or - to read it from stdin")
 			}
 			body, err := readInput(cmd, args)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prismhook/prismhook/fixtures"
 )
@@ -18,20 +19,35 @@ import (
 // receiver that fetches in a loop cannot grow it without limit.
 const (
 	maxGenerations = 10000 // generations tracked; the oldest is forgotten first
-	maxFetches     = 1000  // fetches kept per generation; the oldest go first
+	maxFetches     = 100   // fetches kept per generation; the oldest go first
+	// maxTotalFetches bounds the fetches kept over all generations; beyond
+	// it the oldest generations are forgotten.
+	maxTotalFetches = 10000
+	// MaxHeaderValue is how much of a request header (the User-Agent) a
+	// Fetch keeps as evidence.
+	MaxHeaderValue = 200
+	// MaxHeaderBytes is the http.Server.MaxHeaderBytes for a server that
+	// mounts a Server: fetches carry small headers.
+	MaxHeaderBytes = 16 << 10
 )
 
 var idPattern = regexp.MustCompile(`^gen_[A-Za-z0-9_-]{1,64}$`)
 
-// Server serves every generation's artifacts and records each fetch. It
-// answers for any well-formed generation id, known or not, so the harness
-// can hand out URLs without registering them first. A generation is tracked
-// from its first fetch, SetBehavior or WaitVideoFetches. Safe for concurrent
-// use.
+// Server serves every generation's artifacts and records the fetches of
+// the generations it was told about. It answers for any well-formed
+// generation id, but records (bounded) evidence only for ids issued with
+// Issue, SetBehavior or WaitVideoFetches, or known to Known: a client
+// making up ids cannot make it remember anything. Safe for concurrent use.
 type Server struct {
+	// Known, when set before serving, says whether an id not issued here
+	// is one of the caller's (the mock's stored generations); fetches of
+	// such an id are recorded too.
+	Known func(id string) bool
+
 	mu    sync.Mutex
 	gens  map[string]*generation
 	order []string // ids in the order they were first tracked, oldest first
+	total int      // fetches kept over all generations
 }
 
 // generation is what a Server remembers about one generation id.
@@ -59,15 +75,43 @@ func (s *Server) track(id string) *generation {
 		return g
 	}
 	if len(s.gens) >= maxGenerations {
-		oldest := s.order[0]
-		s.order = s.order[1:]
-		close(s.gens[oldest].changed) // a waiter re-checks and starts afresh
-		delete(s.gens, oldest)
+		s.forgetOldest()
 	}
 	g := &generation{changed: make(chan struct{})}
 	s.gens[id] = g
 	s.order = append(s.order, id)
 	return g
+}
+
+// forgetOldest forgets the generation tracked first. s.mu must be held.
+func (s *Server) forgetOldest() {
+	oldest := s.order[0]
+	s.order = slices.Delete(s.order, 0, 1)
+	g := s.gens[oldest]
+	s.total -= len(g.fetches)
+	close(g.changed) // a waiter re-checks and starts afresh
+	delete(s.gens, oldest)
+}
+
+// Issue starts tracking a generation id handed out by the caller, so that
+// its fetches are recorded.
+func (s *Server) Issue(generationID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.track(generationID)
+}
+
+// Kept returns how many fetches are recorded and how many bytes of
+// request text they hold: the evidence the Server keeps in memory.
+func (s *Server) Kept() (fetches, bytes int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, g := range s.gens {
+		for _, f := range g.fetches {
+			bytes += len(f.GenerationID) + len(f.Kind) + len(f.Method) + len(f.Path) + len(f.UserAgent)
+		}
+	}
+	return s.total, bytes
 }
 
 // SetBehavior sets how a generation's video answers from now on. The count
@@ -139,6 +183,7 @@ func (s *Server) Reset() {
 	}
 	s.gens = make(map[string]*generation)
 	s.order = nil
+	s.total = 0
 }
 
 // ServeHTTP serves VideoPath(id) and ThumbnailPath(id) relative to the
@@ -155,7 +200,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	status, delay := s.arrive(r, kind, id)
+	known := s.Known != nil && s.Known(id)
+	status, delay := s.arrive(r, kind, id, known)
 	if delay > 0 {
 		t := time.NewTimer(delay)
 		defer t.Stop()
@@ -189,11 +235,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // arrive records a fetch the moment it arrives and decides its answer: the
 // status, and how long to hold it back.
-func (s *Server) arrive(r *http.Request, kind, id string) (status int, delay time.Duration) {
+// Fetches of an id neither issued nor known are served and not recorded.
+func (s *Server) arrive(r *http.Request, kind, id string, known bool) (status int, delay time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.track(id)
 	status = http.StatusOK
+	g, ok := s.gens[id]
+	if !ok && !known {
+		return status, 0
+	}
+	if !ok {
+		g = s.track(id)
+	}
 	videoGet := kind == KindVideo && r.Method == http.MethodGet
 	if videoGet {
 		delay = g.behavior.Delay
@@ -204,17 +257,45 @@ func (s *Server) arrive(r *http.Request, kind, id string) (status int, delay tim
 	}
 	if len(g.fetches) == maxFetches {
 		g.fetches = slices.Delete(g.fetches, 0, 1)
+		s.total--
 	}
+	for s.total >= maxTotalFetches && len(s.order) > 1 && s.order[0] != id {
+		s.forgetOldest()
+	}
+	// The path is the parsed one (an id of bounded length), and request
+	// headers are kept only as a short excerpt.
 	g.fetches = append(g.fetches, Fetch{
-		GenerationID: id, Kind: kind, Method: r.Method, Path: r.URL.Path,
-		At: time.Now(), Status: status, UserAgent: r.UserAgent(),
+		GenerationID: id, Kind: kind, Method: r.Method, Path: pathOf(kind, id),
+		At: time.Now(), Status: status, UserAgent: cut(r.UserAgent(), MaxHeaderValue),
 	})
+	s.total++
 	if videoGet {
 		g.videoGets++
 		close(g.changed)
 		g.changed = make(chan struct{})
 	}
 	return status, delay
+}
+
+// pathOf is the artifact path of kind for id.
+func pathOf(kind, id string) string {
+	if kind == KindThumbnail {
+		return ThumbnailPath(id)
+	}
+	return VideoPath(id)
+}
+
+// cut returns s cut to at most n bytes at a character boundary, with "…"
+// when something was cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 // parsePath splits an artifact path into its kind and generation id.

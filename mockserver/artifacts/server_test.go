@@ -49,6 +49,10 @@ var _ = Describe("Server", func() {
 
 	BeforeEach(func() {
 		s = artifacts.New()
+		// Only issued ids are recorded; gen_other and gen_unknown are not.
+		for _, id := range []string{"gen_0", "gen_1", "gen_2", "gen_abc", "gen_flaky", "gen_new", "gen_slow"} {
+			s.Issue(id)
+		}
 		ts := httptest.NewServer(s)
 		DeferCleanup(ts.Close)
 		base = ts.URL
@@ -242,6 +246,9 @@ var _ = Describe("Server", func() {
 			s.Reset()
 			Expect(s.Fetches("gen_flaky")).To(BeEmpty())
 			Expect(do(http.MethodGet, artifacts.VideoPath("gen_flaky")).status).To(Equal(http.StatusOK))
+			Expect(s.Fetches("gen_flaky")).To(BeEmpty(), "no longer issued")
+			s.Issue("gen_flaky")
+			Expect(do(http.MethodGet, artifacts.VideoPath("gen_flaky")).status).To(Equal(http.StatusOK))
 			Expect(s.Fetches("gen_flaky")).To(HaveLen(1))
 		})
 	})
@@ -314,29 +321,32 @@ var _ = Describe("Server", func() {
 		}
 
 		It("forgets the oldest generation beyond 10000", func() {
+			s = artifacts.New()
 			for i := range 10000 {
+				s.Issue(fmt.Sprintf("gen_%d", i))
 				Expect(get(artifacts.VideoPath(fmt.Sprintf("gen_%d", i)), "ua")).To(Equal(http.StatusOK))
 			}
 			Expect(s.Fetches("gen_0")).To(HaveLen(1))
 
+			s.Issue("gen_new")
 			Expect(get(artifacts.VideoPath("gen_new"), "ua")).To(Equal(http.StatusOK))
 			Expect(s.Fetches("gen_0")).To(BeEmpty())
 			Expect(s.Fetches("gen_1")).To(HaveLen(1))
 			Expect(s.Fetches("gen_new")).To(HaveLen(1))
 		})
 
-		It("keeps the latest 1000 fetches of a generation but counts them all", func() {
-			for i := range 1005 {
+		It("keeps the latest 100 fetches of a generation but counts them all", func() {
+			for i := range 105 {
 				Expect(get(artifacts.VideoPath("gen_1"), strconv.Itoa(i))).To(Equal(http.StatusOK))
 			}
 			fs := s.Fetches("gen_1")
-			Expect(fs).To(HaveLen(1000))
+			Expect(fs).To(HaveLen(100))
 			Expect(fs[0].UserAgent).To(Equal("5"))
-			Expect(fs[999].UserAgent).To(Equal("1004"))
+			Expect(fs[99].UserAgent).To(Equal("104"))
 
-			seen, err := s.WaitVideoFetches(context.Background(), "gen_1", 1005)
+			seen, err := s.WaitVideoFetches(context.Background(), "gen_1", 105)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(seen).To(HaveLen(1000))
+			Expect(seen).To(HaveLen(100))
 		})
 	})
 

@@ -247,7 +247,7 @@ func (e *Engine) Enqueue(d Delivery) (Delivery, error) {
 	if err := e.admitLocked(d.ID); err != nil {
 		// Closed or filled up meanwhile; a duplicate id's journal entry
 		// belongs to the other delivery.
-		if !errors.Is(err, errDuplicateID) && e.journal != nil {
+		if !errors.Is(err, ErrDuplicateID) && e.journal != nil {
 			_ = e.journal.DeleteDelivery(d.ID) // best effort: a stale entry would be resumed, not lost
 		}
 		return Delivery{}, err
@@ -260,7 +260,8 @@ func (e *Engine) Enqueue(d Delivery) (Delivery, error) {
 	return d, nil
 }
 
-var errDuplicateID = errors.New("delivery: a delivery with this id exists")
+// ErrDuplicateID is Enqueue's error for an id already in the log.
+var ErrDuplicateID = errors.New("delivery: a delivery with this id exists")
 
 // admitLocked says whether a new delivery can be queued now.
 func (e *Engine) admitLocked(id string) error {
@@ -270,7 +271,7 @@ func (e *Engine) admitLocked(id string) error {
 	case e.ready.len() >= e.queueSz:
 		return ErrQueueFull
 	case e.byID[id] != nil:
-		return fmt.Errorf("%w: %s", errDuplicateID, id)
+		return fmt.Errorf("%w: %s", ErrDuplicateID, id)
 	}
 	return nil
 }
@@ -289,7 +290,7 @@ func validate(d Delivery) error {
 	}
 	u, err := url.Parse(d.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("delivery: URL %q is not an absolute http or https URL", d.URL)
+		return fmt.Errorf("delivery: URL %q is not an absolute http or https URL", RedactURL(d.URL))
 	}
 	return nil
 }

@@ -59,7 +59,7 @@ func (e *Engine) SendTest(ctx context.Context, d Delivery) (Delivery, Exchange, 
 	}
 	if e.byID[d.ID] != nil {
 		e.mu.Unlock()
-		return Delivery{}, Exchange{}, errDuplicateID
+		return Delivery{}, Exchange{}, ErrDuplicateID
 	}
 	r := &record{d: d}
 	e.addLocked(r)

@@ -7,12 +7,13 @@ import (
 	"strings"
 )
 
-// Bounds of the answer's headers an Exchange keeps (ResponseHeader) and of
-// the exchange a delivery log attempt keeps.
+// Bounds of the answer's headers an Exchange keeps (ResponseHeader), which
+// the delivery log's attempts keep in turn.
 const (
-	maxResponseHeaderNames = 24
-	maxHeaderValueBytes    = 200
-	maxResponseHeaderBytes = 2 << 10
+	maxResponseHeaderNames  = 24
+	maxResponseHeaderValues = 32
+	maxHeaderValueBytes     = 256
+	maxKeptHeaderBytes      = 2 << 10
 	// answersKept is how many of a delivery's latest attempts keep the
 	// answer's headers and body, besides the first attempt; older ones
 	// keep their status, latency and error only.
@@ -28,39 +29,50 @@ func trimAnswers(as []Attempt) {
 	}
 }
 
+// urlHeaders carry URLs, whose passwords are hidden (see RedactURL).
+var urlHeaders = map[string]bool{"Location": true, "Content-Location": true}
+
 // boundedHeader copies at most maxResponseHeaderNames names of h (in
-// sorted order), the values of each cut to maxHeaderValueBytes, and stops
-// once maxResponseHeaderBytes are kept.
+// sorted order) and maxResponseHeaderValues values, each cut to
+// maxHeaderValueBytes, and stops once maxKeptHeaderBytes are kept, so that
+// an Exchange kept as evidence stays small whatever the receiver sends. A
+// password in a Location is hidden.
 func boundedHeader(h http.Header) http.Header {
 	if len(h) == 0 {
 		return nil
 	}
 	if len(h) <= maxResponseHeaderNames {
 		// The usual answer fits as it is: one copy, no sorting.
-		total, fits := 0, true
+		total, values, fits := 0, 0, true
 		for k, vs := range h {
+			values += len(vs)
 			for _, v := range vs {
 				total += len(k) + len(v)
-				fits = fits && len(v) <= maxHeaderValueBytes
+				fits = fits && len(v) <= maxHeaderValueBytes && !(urlHeaders[k] && strings.Contains(v, "@"))
 			}
 		}
-		if fits && total <= maxResponseHeaderBytes {
+		if fits && values <= maxResponseHeaderValues && total <= maxKeptHeaderBytes {
 			return h.Clone()
 		}
 	}
 	out := make(http.Header, min(len(h), maxResponseHeaderNames))
-	total := 0
+	total, values := 0, 0
 	for _, k := range slices.Sorted(maps.Keys(h)) {
 		if len(out) == maxResponseHeaderNames {
 			break
 		}
+		key := excerpt([]byte(k), maxHeaderValueBytes)
 		for _, v := range h[k] {
+			if urlHeaders[k] {
+				v = RedactURL(v)
+			}
 			v = excerpt([]byte(v), maxHeaderValueBytes)
-			total += len(k) + len(v)
-			if total > maxResponseHeaderBytes {
+			total += len(key) + len(v)
+			if total > maxKeptHeaderBytes || values == maxResponseHeaderValues {
 				return out
 			}
-			out[k] = append(out[k], v)
+			out[key] = append(out[key], v)
+			values++
 		}
 	}
 	return out

@@ -22,7 +22,7 @@ func TestBoundedHeader(t *testing.T) {
 			total += len(k) + len(v)
 		}
 	}
-	if len(b) > maxResponseHeaderNames || total > maxResponseHeaderBytes {
+	if len(b) > maxResponseHeaderNames || total > maxKeptHeaderBytes {
 		t.Errorf("kept %d names, %d bytes", len(b), total)
 	}
 	if boundedHeader(nil) != nil {
@@ -81,7 +81,8 @@ func TestRedactURL(t *testing.T) {
 		"https://user:pw@example.com/hook?x=1": "https://user:***@example.com/hook?x=1",
 		"https://user@example.com/hook":        "https://user@example.com/hook",
 		"http://127.0.0.1:3000/webhooks/prism": "http://127.0.0.1:3000/webhooks/prism",
-		"http://u:p@[::1/x":                    "http://***@[::1/x",
+		"http://u:p@[::1/x":                    "http://u:***@[::1/x",
+		"1u:p@h/x":                             "***@h/x",
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)

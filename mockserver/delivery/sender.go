@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,9 @@ const (
 	drainBytes = 64 << 10
 	// bodyExcerptBytes is how much of the body sent an Exchange keeps.
 	bodyExcerptBytes = 512
+	// maxResponseHeaderBytes bounds an answer's header block; a longer one
+	// fails the attempt.
+	maxResponseHeaderBytes = 64 << 10
 )
 
 // SenderOptions configures a Sender. The zero value is usable.
@@ -121,6 +125,9 @@ func newTransport(tlsConf *tls.Config, denyPrivate bool) *http.Transport {
 		MaxIdleConnsPerHost: 512,
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
+		// A receiver's headers are bounded like its body: Go's default
+		// would buffer up to 10 MB of them per answer.
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
 	t.Protocols = new(http.Protocols)
 	t.Protocols.SetHTTP1(true)
@@ -130,15 +137,16 @@ func newTransport(tlsConf *tls.Config, denyPrivate bool) *http.Transport {
 	return t
 }
 
-// Send makes one attempt: it prepares m (see Prepare), POSTs it and waits up
-// to the timeout for the answer's headers and the start of its body. It
-// never follows redirects and never panics; transport problems are in
-// Exchange.Err and Exchange.ErrKind.
+// Send makes one attempt: it prepares m (see Prepare), POSTs it and reads
+// a bounded excerpt of the answer, the whole exchange bounded by the
+// timeout. It never follows redirects and never panics; transport problems
+// are in Exchange.Err and Exchange.ErrKind. A password in m.URL is sent as
+// HTTP Basic authentication and shown as "***" in the Exchange.
 func (s *Sender) Send(ctx context.Context, m Message) Exchange {
 	if m.DeliveryID == "" {
 		m.DeliveryID = NewDeliveryID()
 	}
-	x := Exchange{DeliveryID: m.DeliveryID, Fault: m.Fault, URL: m.URL, Started: time.Now()}
+	x := Exchange{DeliveryID: m.DeliveryID, Fault: m.Fault, URL: RedactURL(m.URL), Started: time.Now()}
 	body, header, err := prepare(m, s.userAgent)
 	if err != nil {
 		x.Err, x.ErrKind = err, ErrKindOther
@@ -147,18 +155,18 @@ func (s *Sender) Send(ctx context.Context, m Message) Exchange {
 	x.RequestHeader = header
 	x.BodySize = len(body)
 	x.BodyExcerpt = excerpt(body, bodyExcerptBytes)
-	s.do(ctx, &x, body)
+	s.do(ctx, &x, m.URL, body)
 	return x
 }
 
-// do sends the prepared request and fills in the answer.
-func (s *Sender) do(ctx context.Context, x *Exchange, body []byte) {
+// do sends the prepared request to target and fills in the answer.
+func (s *Sender) do(ctx context.Context, x *Exchange, target string, body []byte) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 
 	// Latency runs from the first byte sent, which follows getting a
-	// connection; a dial or handshake that never completes counts from the
-	// start of the attempt.
+	// connection, to the end of what is read of the answer; a dial or
+	// handshake that never completes counts from the start of the attempt.
 	var connAt atomic.Int64
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { connAt.Store(time.Now().UnixNano()) },
@@ -176,46 +184,95 @@ func (s *Sender) do(ctx context.Context, x *Exchange, body []byte) {
 		return now.Sub(x.Started)
 	}
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, x.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		x.Err, x.ErrKind = fmt.Errorf("delivery: bad URL: %w", err), ErrKindOther
+		x.Err, x.ErrKind = fmt.Errorf("delivery: bad URL: %w", redactErr(err, target)), ErrKindOther
 		return
 	}
 	req.Header = x.RequestHeader
+	if u := req.URL.User; u != nil {
+		// Sent, never shown: the Exchange's copy of the headers says only
+		// that credentials went out.
+		req.Header = x.RequestHeader.Clone()
+		pw, _ := u.Password()
+		req.SetBasicAuth(u.Username(), pw)
+		req.URL.User = nil
+		x.RequestHeader["Authorization"] = []string{"Basic ***"}
+	}
 	resp, err := s.rt.RoundTrip(req)
 	if err != nil {
 		x.Latency = latency()
-		x.ErrKind, x.Err = classify(err, time.Since(x.Started))
+		x.ErrKind, x.Err = classify(redactErr(err, target), time.Since(x.Started))
 		return
 	}
-	x.Latency = latency()
 	x.Status = resp.StatusCode
-	if x.Status >= 300 && x.Status < 400 {
-		x.Location = excerpt([]byte(resp.Header.Get("Location")), bodyExcerptBytes)
-	}
 	x.ResponseHeader = boundedHeader(resp.Header)
+	if x.Status >= 300 && x.Status < 400 {
+		// Shown in reports: a password in it is hidden like the target's.
+		x.Location = excerpt([]byte(RedactURL(resp.Header.Get("Location"))), maxHeaderValueBytes)
+	}
 	if resp.TLS != nil {
 		x.TLSVersion = resp.TLS.Version
 	}
-	if resp.Body != nil { // a RoundTripper should always set it; be lenient
-		x.ResponseExcerpt = s.readExcerpt(resp.Body)
+	if resp.Body == nil { // a RoundTripper should always set it; be lenient
+		x.Latency = latency()
+		return
 	}
+	if x.Status < 200 {
+		// A 1xx final answer (101 Switching Protocols) hands over the raw
+		// connection as the body, which a context does not unblock: it is
+		// not an answer to a delivery, so the connection is closed at once.
+		resp.Body.Close()
+		x.Latency = latency()
+		x.Err, x.ErrKind = fmt.Errorf("status %d is not a final answer to a delivery", x.Status), ErrKindOther
+		return
+	}
+	var rerr error
+	x.ResponseExcerpt, rerr = s.readExcerpt(resp.Body)
+	x.Latency = latency()
+	switch {
+	case rerr == nil:
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The status came in time but the answer did not end in time
+		// (a body that drips): the attempt timed out.
+		x.ErrKind, x.Err = ErrKindTimeout, fmt.Errorf("timeout: answer not complete after %s: status %d, body still arriving",
+			time.Since(x.Started).Round(time.Millisecond), x.Status)
+	case ctx.Err() != nil:
+		x.ErrKind, x.Err = ErrKindOther, fmt.Errorf("interrupted while reading the answer: %w", ctx.Err())
+	}
+}
+
+// redactErr hides the password of target in err's text: url.Error and
+// dial errors repeat the URL they were given.
+func redactErr(err error, target string) error {
+	if err == nil || !strings.Contains(target, "@") {
+		return err
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return &url.Error{Op: uerr.Op, URL: RedactURL(uerr.URL), Err: uerr.Err}
+	}
+	return err
 }
 
 // readExcerpt keeps the first bytes of an answer and drains a bounded rest,
 // so that a hostile receiver cannot make the sender buffer megabytes and a
-// normal one leaves its connection reusable. Read errors do not matter:
-// the status has arrived, which is what the attempt is judged on.
-func (s *Sender) readExcerpt(body io.ReadCloser) string {
+// normal one leaves its connection reusable. The error is that of reading
+// the excerpt (nil at the end of the answer or once the excerpt is full);
+// draining errors do not matter.
+func (s *Sender) readExcerpt(body io.ReadCloser) (string, error) {
 	defer body.Close()
 	bp := s.buffers.Get().(*[]byte)
 	defer s.buffers.Put(bp)
 	n, err := io.ReadFull(body, *bp)
-	if err != nil { // the whole answer fit
-		return string((*bp)[:n])
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF: // the whole answer fit
+		return string((*bp)[:n]), nil
+	case err != nil:
+		return string(trimPartialRune((*bp)[:n])), err
 	}
 	io.CopyN(io.Discard, body, drainBytes) // closing before EOF drops the connection, as intended
-	return string(trimPartialRune(*bp))
+	return string(trimPartialRune(*bp)), nil
 }
 
 // excerpt returns up to n bytes of b, cut at a character boundary.

@@ -39,17 +39,18 @@ type Exchange struct {
 	// discarded unread beyond a bound, so a hostile receiver cannot make the
 	// sender buffer megabytes.
 	ResponseExcerpt string
-	// Location is the Location header of a 3xx answer, which is never
-	// followed.
-	Location string
 	// ResponseHeader is a bounded copy of the answer's headers: a few
-	// dozen names, each value cut short (see ResponseHeaderBounds).
+	// dozen values, each cut short, a password in a Location hidden (see
+	// boundedHeader).
 	ResponseHeader http.Header
-	Latency        time.Duration // from the first byte sent to the answer's headers
-	// Connect is the time from the start of the attempt until a connection
-	// was obtained (httptrace GotConn): a dial, a TLS handshake, a wait in
-	// the receiver's listen backlog; about zero on a reused connection,
-	// and zero when no connection was obtained.
+	// Location is the Location header of a 3xx answer (cut short, a
+	// password in it hidden); the redirect is never followed.
+	Location string
+	// Latency runs from the first byte sent to the end of what was read of
+	// the answer (its headers and the excerpt of its body).
+	Latency time.Duration
+	// Connect runs from the start of the attempt until a connection was
+	// obtained (dial and TLS handshake, or an idle connection reused).
 	Connect time.Duration
 	// Err is set when no HTTP answer arrived in time: a timeout, a refused
 	// or reset connection, a TLS failure. ErrKind classifies it.

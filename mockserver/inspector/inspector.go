@@ -125,11 +125,14 @@ type Options struct {
 	Keys bool
 	// Owner maps a token to its owner; false for a token that is not a
 	// key (with Keys).
-	Owner   func(token string) (string, bool)
-	Checks  bool     // a check runner is available
-	Faults  []string // the fault names test events may carry
-	Version string
-	Logger  *slog.Logger
+	Owner func(token string) (string, bool)
+	// ReadOnly hides the actions: the control API they call is turned
+	// off (serve --no-control-api).
+	ReadOnly bool
+	Checks   bool     // a check runner is available
+	Faults   []string // the fault names test events may carry
+	Version  string
+	Logger   *slog.Logger
 }
 
 // Handler serves the page at "/" and its parts under Prefix.
@@ -206,11 +209,12 @@ func bearer(header string) string {
 
 // pageData is what the page template renders.
 type pageData struct {
-	Version string
-	Keys    bool
-	Checks  bool
-	Faults  []string
-	Lists   listsData
+	Version  string
+	Keys     bool
+	ReadOnly bool
+	Checks   bool
+	Faults   []string
+	Lists    listsData
 }
 
 type listsData struct {
@@ -220,12 +224,13 @@ type listsData struct {
 	Generations []Generation
 	Deliveries  []deliveryRow
 	CheckRuns   []CheckRun
+	ReadOnly    bool
 	Checks      bool
 	Faults      []string
 }
 
 func (h *Handler) lists(f Filter) listsData {
-	d := listsData{Filter: f, Checks: h.o.Checks, Faults: h.o.Faults}
+	d := listsData{Filter: f, ReadOnly: h.o.ReadOnly, Checks: h.o.Checks, Faults: h.o.Faults}
 	if !f.All && f.Owner == "" {
 		return d // keys mode before a key was given
 	}
@@ -244,11 +249,12 @@ func (h *Handler) lists(f Filter) listsData {
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	setPageHeaders(w)
 	h.render(w, "page", pageData{
-		Version: h.o.Version,
-		Keys:    h.o.Keys,
-		Checks:  h.o.Checks,
-		Faults:  h.o.Faults,
-		Lists:   h.lists(Filter{All: !h.o.Keys}),
+		Version:  h.o.Version,
+		Keys:     h.o.Keys,
+		ReadOnly: h.o.ReadOnly,
+		Checks:   h.o.Checks,
+		Faults:   h.o.Faults,
+		Lists:    h.lists(Filter{All: !h.o.Keys}),
 	})
 }
 
@@ -276,7 +282,9 @@ func (h *Handler) fragment(w http.ResponseWriter, r *http.Request, name string) 
 			http.Error(w, "no such delivery", http.StatusNotFound)
 			return
 		}
-		h.render(w, "delivery", newDetail(d))
+		v := newDetail(d)
+		v.ReadOnly = h.o.ReadOnly
+		h.render(w, "delivery", v)
 	case strings.HasPrefix(name, "checks/"):
 		run, _, ok := h.o.Source.Check(strings.TrimPrefix(name, "checks/"))
 		if !ok || !f.Allows(run.Owner) {
@@ -344,6 +352,7 @@ type attemptView struct {
 type detailView struct {
 	delivery.Delivery
 	Attempts []attemptView
+	ReadOnly bool
 }
 
 func newDetail(d delivery.Delivery) detailView {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -47,13 +49,42 @@ var (
 )
 
 // Open opens the data file at path, creating it if it does not exist. It
-// fails with a clear error when the file is held by another process or is
-// not a prismhook data file.
+// fails with a clear error when the file is held by another process, is
+// not a prismhook data file, or is damaged (empty, truncated, pages
+// overwritten): a damaged file is never started afresh or written to.
 func Open(path string) (*Bolt, error) {
 	if path == "" {
 		return nil, errors.New("store: data file path is empty")
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	// bbolt initialises an empty file as a new database: that would
+	// silently replace what should have been there.
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		return nil, fmt.Errorf("store: data file %s is empty, not a prismhook data file (damaged? remove it to start afresh)", path)
+	}
+	db, err := openChecked(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Update(initBuckets); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: data file %s: %w", path, err)
+	}
+	return &Bolt{db: db}, nil
+}
+
+// openChecked opens path with bbolt and verifies the file before anything
+// is written to it. A truncated file makes bbolt read past its end, which
+// is a memory fault: it is turned into an error rather than a crash.
+func openChecked(path string) (db *bolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			// The half-opened handle cannot be closed safely; the
+			// process is about to refuse to start anyway.
+			db, err = nil, fmt.Errorf("store: data file %s is damaged (%v); not a prismhook data file this version can read", path, p)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("store: data file %s is in use by another process", path)
@@ -64,11 +95,32 @@ func Open(path string) (*Bolt, error) {
 		// too small") all mean the bytes are not a database it can read.
 		return nil, fmt.Errorf("store: data file %s is not a prismhook data file (not a bbolt database: %v)", path, err)
 	}
-	if err := db.Update(initBuckets); err != nil {
+	if err := verify(db, path); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("store: data file %s: %w", path, err)
+		return nil, err
 	}
-	return &Bolt{db: db}, nil
+	return db, nil
+}
+
+// verify checks that the file holds every page its header promises and
+// that the pages form a consistent database.
+func verify(db *bolt.DB, path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("store: data file %s: %w", path, err)
+	}
+	return db.View(func(tx *bolt.Tx) error {
+		if want := tx.Size(); fi.Size() < want {
+			return fmt.Errorf("store: data file %s is truncated (%d of %d bytes); not starting from a damaged file", path, fi.Size(), want)
+		}
+		for cerr := range tx.Check() {
+			// Drain the channel so that the checker's goroutine ends.
+			if err == nil {
+				err = fmt.Errorf("store: data file %s is damaged (%v); not starting from a damaged file", path, cerr)
+			}
+		}
+		return err
+	})
 }
 
 // initBuckets creates the buckets of a new file and checks the format mark

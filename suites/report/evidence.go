@@ -90,6 +90,9 @@ func headline(e Evidence, start time.Time) string {
 		b.WriteString(" → served " + statusText(e.ServedStatus))
 	case e.Status != 0:
 		b.WriteString(" → " + statusText(e.Status))
+		if e.Location != "" {
+			b.WriteString(" (Location: " + line(e.Location) + ", not followed)")
+		}
 	case e.Error != "":
 		b.WriteString(" → failed")
 	case e.Kind == KindDelivery:

@@ -81,7 +81,7 @@ type htmlExchange struct {
 	Latency                         string
 	Offset                          string // since the start of the run
 	When                            string // full UTC time
-	Error, Response                 string
+	Error, Response, Location       string
 	Headers                         []htmlHeader
 	BodyBytes                       int
 	Body                            string
@@ -188,7 +188,7 @@ func newHTMLExchange(n int, e Evidence, start time.Time) htmlExchange {
 	x := htmlExchange{
 		N: n, Fetch: e.Kind == KindArtifactFetch,
 		Label: c(e.Label), Fault: c(e.Fault), Method: c(e.Method), URL: c(e.URL), Path: c(e.Path),
-		DeliveryID: c(e.DeliveryID), Error: c(e.Error), Response: c(e.Response),
+		DeliveryID: c(e.DeliveryID), Error: c(e.Error), Response: c(e.Response), Location: c(e.Location),
 		Offset:    offset(e.At, start),
 		BodyBytes: e.BodyBytes, Body: c(e.BodyExcerpt), HasBody: e.BodyExcerpt != "" || e.BodyBytes > 0,
 	}

@@ -15,7 +15,8 @@ import (
 // when multiline is true (a CRLF becomes a plain newline), and replaces
 // every other control character (C0, DEL, C1), bidirectional formatting
 // characters, U+FFFE/U+FFFF and invalid UTF-8 bytes with a visible Go-style
-// escape such as \x1b or \u202e. The result never contains ESC, and is
+// escape such as \x1b or \u202e, and doubles a backslash that could be read
+// as the start of such an escape. The result never contains ESC, and is
 // valid UTF-8 made only of characters XML 1.0 allows.
 func clean(s string, multiline bool) string {
 	var b *strings.Builder
@@ -50,6 +51,11 @@ func cleanRune(s string, i int, r rune, n int, multiline bool) (esc string, keep
 	switch {
 	case r == utf8.RuneError && n == 1:
 		return fmt.Sprintf(`\x%02x`, s[i]), false
+	case r == '\\' && i+1 < len(s) && strings.IndexByte(`\\xunr`, s[i+1]) >= 0:
+		// A backslash that could start one of the escapes above is
+		// doubled, so that text a receiver sent as `\x1b` never reads the
+		// same as an escaped ESC.
+		return `\\`, false
 	case r == '\t':
 		return "", true
 	case r == '\n':
