@@ -53,13 +53,13 @@ const (
 
 // Pointers to the reference code that does it right.
 const (
-	refVerify  = "webhook/middleware.go (Middleware) and webhook/signature.go (Verify)"
-	refAccept  = "internal/receiver/handler.go (accept)"
-	refProcess = "internal/receiver/process.go (work, process)"
-	refFetch   = "webhook/fetch.go (Fetcher.Get) and internal/receiver/process.go (fetch)"
-	refDedupe  = "webhook/once.go (Once.First) and internal/receiver/handler.go (accept)"
-	refParse   = "webhook/event.go (Parse, Event.Known)"
-	refServer  = "internal/receiver/start.go (Start)"
+	refVerify  = "webhook/signature.go (Verify) and examples/receivers/node/receiver.js (verifySignature) and examples/receivers/python/receiver.py (verify)"
+	refAccept  = "examples/receivers/go/main.go (handle) and examples/receivers/node/receiver.js (app.post) and examples/receivers/python/receiver.py (webhook)"
+	refProcess = "examples/receivers/go/main.go (work, process) and examples/receivers/node/receiver.js (processEvent) and examples/receivers/python/receiver.py (process)"
+	refFetch   = "webhook/fetch.go (Fetcher.Get) and examples/receivers/node/receiver.js (download) and examples/receivers/python/receiver.py (download)"
+	refDedupe  = "webhook/once.go (Once.First) and examples/receivers/node/receiver.js (seen) and examples/receivers/python/receiver.py (webhook)"
+	refParse   = "webhook/event.go (Parse, Event.Known) and examples/receivers/node/receiver.js (app.post)"
+	refServer  = "examples/receivers/go/main.go (main) and examples/receivers/python/receiver.py (app.run)"
 	refTLS     = "internal/receiver/tls.go (ServerConfig)"
 )
 

@@ -29,9 +29,17 @@ var _ = Describe("The catalogue", func() {
 	It("points every fix at reference code that exists", func() {
 		for _, c := range suites.Catalog {
 			for _, part := range strings.Split(c.Fix.Reference, " and ") {
-				path, _, _ := strings.Cut(part, " (")
-				_, err := os.Stat(filepath.Join("..", path))
+				path, names, _ := strings.Cut(part, " (")
+				src, err := os.ReadFile(filepath.Join("..", path))
 				Expect(err).NotTo(HaveOccurred(), "%s: %s", c.ID, path)
+				// Each name in the parentheses is in that file, as written
+				// or, for Type.Method, by its method name.
+				for _, name := range strings.Split(strings.TrimSuffix(names, ")"), ", ") {
+					if !strings.Contains(string(src), name) {
+						name = name[strings.LastIndexByte(name, '.')+1:]
+					}
+					Expect(string(src)).To(ContainSubstring(name), "%s: %s names %q", c.ID, path, name)
+				}
 			}
 		}
 	})
