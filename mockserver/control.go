@@ -8,7 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prismhook/prismhook/mockserver/artifacts"
+	"github.com/prismhook/prismhook/internal/artifacts"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/store"
 	"github.com/prismhook/prismhook/webhook"
@@ -130,7 +131,7 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 	if req.WebhookID != "" && (req.URL != "" || req.Secret != "") {
 		return 0, nil, errorf(http.StatusBadRequest, "request body: give webhook_id, or url and secret, not both")
 	}
-	m := delivery.Message{URL: req.URL, Secret: req.Secret, EventType: req.Event}
+	m := wire.Message{URL: req.URL, Secret: req.Secret, EventType: req.Event}
 	logged := delivery.Delivery{Owner: c.owner}
 	if req.URL != "" {
 		u, err := parseTargetURL("/url", req.URL)
@@ -155,7 +156,7 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 		m.URL, m.Secret = w.URL, w.Secret
 		logged.WebhookID, logged.Owner = w.ID, w.Owner
 	}
-	fault, ok := delivery.ParseFault(req.Fault)
+	fault, ok := wire.ParseFault(req.Fault)
 	if !ok {
 		return 0, nil, errorf(http.StatusBadRequest, "request body \"/fault\": unknown fault %q", req.Fault)
 	}
@@ -178,9 +179,9 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 	count := req.Count
 	if count == 0 {
 		switch fault {
-		case delivery.FaultDuplicate:
+		case wire.FaultDuplicate:
 			count = defaultDuplicateCount
-		case delivery.FaultBurst:
+		case wire.FaultBurst:
 			count = defaultBurstCount
 		default:
 			count = defaultEmitCount
@@ -233,29 +234,29 @@ func (s *Server) emitGeneration(id, base string) (store.Generation, error) {
 // delivery again (manual attempts) for the duplicate fault, separate
 // deliveries all at once for the burst fault. d gives what the log shows
 // beside the message (webhook, generation, owner).
-func (s *Server) sendNow(ctx context.Context, m delivery.Message, d delivery.Delivery, count int) []delivery.Exchange {
+func (s *Server) sendNow(ctx context.Context, m wire.Message, d delivery.Delivery, count int) []wire.Exchange {
 	d.URL, d.Secret, d.EventType, d.Body, d.Fault = m.URL, m.Secret, m.EventType, m.Body, m.Fault
-	xs := make([]delivery.Exchange, count)
+	xs := make([]wire.Exchange, count)
 	send := func(i int) {
 		di := d
-		di.ID = delivery.NewDeliveryID()
+		di.ID = wire.NewDeliveryID()
 		_, x, err := s.engine.SendTest(ctx, di)
 		if err != nil {
-			x = delivery.Exchange{DeliveryID: di.ID, Fault: m.Fault, URL: delivery.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
+			x = wire.Exchange{DeliveryID: di.ID, Fault: m.Fault, URL: wire.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: wire.ErrKindOther}
 		}
 		xs[i] = x
 	}
 	switch m.Fault {
-	case delivery.FaultDuplicate:
+	case wire.FaultDuplicate:
 		send(0)
 		for i := 1; i < count; i++ {
 			_, x, err := s.engine.Redeliver(ctx, xs[0].DeliveryID)
 			if err != nil {
-				x = delivery.Exchange{DeliveryID: xs[0].DeliveryID, Fault: m.Fault, URL: delivery.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
+				x = wire.Exchange{DeliveryID: xs[0].DeliveryID, Fault: m.Fault, URL: wire.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: wire.ErrKindOther}
 			}
 			xs[i] = x
 		}
-	case delivery.FaultBurst:
+	case wire.FaultBurst:
 		var wg sync.WaitGroup
 		for i := range xs {
 			wg.Go(func() { send(i) })
@@ -286,7 +287,7 @@ type exchangeJSON struct {
 	OK              bool                `json:"ok"`
 }
 
-func exchangeView(x delivery.Exchange) exchangeJSON {
+func exchangeView(x wire.Exchange) exchangeJSON {
 	v := exchangeJSON{
 		DeliveryID:      x.DeliveryID,
 		Fault:           string(x.Fault),

@@ -37,7 +37,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/prismhook/prismhook/mockserver/artifacts"
+	"github.com/prismhook/prismhook/internal/artifacts"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/inspector"
 	"github.com/prismhook/prismhook/mockserver/store"

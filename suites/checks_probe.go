@@ -9,8 +9,8 @@ import (
 
 	"github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/artifacts"
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/artifacts"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
@@ -28,10 +28,10 @@ const idemSettle = 1500 * time.Millisecond
 // if the receiver did process the event; the redelivery must get 2xx too.
 func checkRedeliveryAck(r *checkRun) {
 	_, body := r.event(webhook.EventCompleted)
-	m := r.h.message(webhook.EventCompleted, body, delivery.FaultNone)
-	m.DeliveryID = delivery.NewDeliveryID()
+	m := r.h.message(webhook.EventCompleted, body, wire.FaultNone)
+	m.DeliveryID = wire.NewDeliveryID()
 	first := r.deliver("first delivery", m)
-	m.Fault = delivery.FaultDuplicate
+	m.Fault = wire.FaultDuplicate
 	again := r.deliver("redelivery: same bytes, signature and X-Prism-Delivery", m)
 	r.expectAck(first, "the first delivery")
 	r.expectAck(again, "the redelivery of an acknowledged event")
@@ -85,7 +85,7 @@ func checkAsyncProcessing(r *checkRun) {
 	defer r.recordFetches(genID)
 
 	ev := r.deliver(fmt.Sprintf("video.completed while video_url takes %s to answer", d),
-		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+		r.h.message(webhook.EventCompleted, body, wire.FaultNone))
 	r.skipIfRefused(genID, ev)
 	r.firstFetch(genID, time.Now(), ev)
 	r.Expect(ev.Error).To(gomega.BeEmpty(), "no answer within %s while video_url took %s to answer: the receiver processes the event before responding", r.h.cfg.AckTimeout, d)
@@ -100,12 +100,12 @@ func checkProcessedOnce(r *checkRun) {
 	genID, body := r.event(webhook.EventCompleted)
 	defer r.recordFetches(genID)
 
-	m := r.h.message(webhook.EventCompleted, body, delivery.FaultNone)
+	m := r.h.message(webhook.EventCompleted, body, wire.FaultNone)
 	var firstEv report.Evidence
 	for i := range 3 {
 		label := "first delivery"
 		if i > 0 {
-			m.Fault = delivery.FaultDuplicate
+			m.Fault = wire.FaultDuplicate
 			label = fmt.Sprintf("redelivery %d: same bytes and signature, new X-Prism-Delivery", i)
 		}
 		if ev := r.deliver(label, m); i == 0 {
@@ -130,7 +130,7 @@ func checkFetchRetry(r *checkRun) {
 	defer r.recordFetches(genID)
 
 	ev := r.deliver("video.completed while video_url answers 503 twice",
-		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+		r.h.message(webhook.EventCompleted, body, wire.FaultNone))
 	r.skipIfRefused(genID, ev)
 	first := r.firstFetch(genID, time.Now(), ev)
 	window := r.h.cfg.RetryWindow
@@ -175,8 +175,8 @@ func checkConcurrentDuplicates(r *checkRun) {
 	genID, body := r.event(webhook.EventCompleted)
 	defer r.recordFetches(genID)
 
-	m := r.h.message(webhook.EventCompleted, body, delivery.FaultDuplicate)
-	m.DeliveryID = delivery.NewDeliveryID()
+	m := r.h.message(webhook.EventCompleted, body, wire.FaultDuplicate)
+	m.DeliveryID = wire.NewDeliveryID()
 	evs := make([]report.Evidence, concurrentCopies)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -227,7 +227,7 @@ func checkRetryBackoff(r *checkRun) {
 	defer r.recordFetches(genID)
 
 	ev := r.deliver(fmt.Sprintf("video.completed while video_url answers 503 for %s", outage),
-		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+		r.h.message(webhook.EventCompleted, body, wire.FaultNone))
 	r.skipIfRefused(genID, ev)
 	first := r.firstFetch(genID, time.Now(), ev)
 	end := first.At.Add(outage)

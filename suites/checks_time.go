@@ -12,7 +12,7 @@ import (
 
 	"github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
@@ -31,7 +31,7 @@ const p95Limit = time.Second
 // sequentialRun is the run TIME-01 and TIME-02 both judge: Sequential valid
 // events, one after another. It happens once per harness, whichever of the
 // two asks first; the other waits for it.
-func (h *harness) sequentialRun(ctx context.Context) ([]delivery.Exchange, error) {
+func (h *harness) sequentialRun(ctx context.Context) ([]wire.Exchange, error) {
 	h.seqOnce.Do(func() {
 		timeouts := 0
 		for range h.cfg.Sequential {
@@ -43,9 +43,9 @@ func (h *harness) sequentialRun(ctx context.Context) ([]delivery.Exchange, error
 				h.seqErr = err
 				return
 			}
-			x := h.send(ctx, h.message(webhook.EventCompleted, body, delivery.FaultNone))
+			x := h.send(ctx, h.message(webhook.EventCompleted, body, wire.FaultNone))
 			h.seq = append(h.seq, x)
-			if x.ErrKind != delivery.ErrKindTimeout {
+			if x.ErrKind != wire.ErrKindTimeout {
 				timeouts = 0
 				continue
 			}
@@ -131,10 +131,10 @@ func checkSequentialP95(r *checkRun) {
 // checkBurst is TIME-03: Concurrency valid deliveries released at once.
 func checkBurst(r *checkRun) {
 	n := r.h.cfg.Concurrency
-	msgs := make([]delivery.Message, n)
+	msgs := make([]wire.Message, n)
 	for i := range msgs {
 		_, body := r.event(webhook.EventCompleted)
-		msgs[i] = r.h.message(webhook.EventCompleted, body, delivery.FaultBurst)
+		msgs[i] = r.h.message(webhook.EventCompleted, body, wire.FaultBurst)
 	}
 	evs := make([]report.Evidence, n)
 	start := make(chan struct{})

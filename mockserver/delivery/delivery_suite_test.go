@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -10,6 +11,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prismhook/prismhook/fixtures"
+	"github.com/prismhook/prismhook/webhook"
 )
 
 func TestDelivery(t *testing.T) {
@@ -60,4 +63,31 @@ func (rc *receiver) requests() []received {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return append([]received(nil), rc.reqs...)
+}
+
+const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw2mS1aCs8Zc8"
+
+func completedEvent() []byte {
+	b, err := fixtures.CompactEvent(webhook.EventCompleted)
+	Expect(err).NotTo(HaveOccurred())
+	return b
+}
+
+// stall answers only when the client gives up (or after d).
+func stall(d time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(d):
+		}
+	}
+}
+
+// refusedURL returns a loopback URL on which nothing listens.
+func refusedURL() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	addr := ln.Addr().String()
+	Expect(ln.Close()).To(Succeed())
+	return "http://" + addr + "/hook"
 }

@@ -100,6 +100,11 @@ func metric(reg *prometheus.Registry, name, outcome string) float64 {
 }
 
 var _ = Describe("Engine", func() {
+	It("cannot be combined with a transport of the caller's and DenyPrivate", func() {
+		_, err := delivery.NewEngine(delivery.Options{Sender: delivery.SenderOptions{DenyPrivate: true, Transport: http.DefaultTransport}})
+		Expect(err).To(MatchError(ContainSubstring("DenyPrivate")))
+	})
+
 	It("retries a failing receiver on the schedule until it answers 2xx", func() {
 		var n atomic.Int32
 		rc := newReceiver(func(w http.ResponseWriter, _ *http.Request) {

@@ -1,4 +1,4 @@
-package delivery
+package wire
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 )
 
 // Version is the sender's version, sent as "User-Agent: Prism-Webhooks/<Version>".
-// Builds set it with -ldflags "-X github.com/prismhook/prismhook/mockserver/delivery.Version=…".
+// Builds set it with -ldflags "-X github.com/prismhook/prismhook/internal/wire.Version=…".
 var Version = "dev"
 
 // UnknownEventType is the event type of a FaultUnknownEvent delivery: one

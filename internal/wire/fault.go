@@ -1,4 +1,4 @@
-package delivery
+package wire
 
 // Fault is a deliberate defect the sender puts into one delivery, so that a
 // receiver's handling of it can be observed from outside. The zero value
