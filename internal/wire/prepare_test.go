@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"regexp"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -294,6 +295,26 @@ var _ = Describe("Prepare", func() {
 		}
 		_, _, err := wire.Prepare(message("no-such-fault"))
 		Expect(err).To(MatchError(ContainSubstring("unknown fault")))
+	})
+
+	It("has one table entry per fault: a distinct name, a description, a request that differs from a correct one", func() {
+		m := message(wire.FaultNone)
+		m.DeliveryID = "dlv_same"
+		correctBody, correctHeader, err := wire.Prepare(m)
+		Expect(err).NotTo(HaveOccurred())
+		seen := map[wire.Fault]bool{}
+		for _, f := range wire.Faults {
+			Expect(seen[f.Name]).To(BeFalse(), "fault %s listed twice", f.Name)
+			seen[f.Name] = true
+			Expect(f.Description).NotTo(BeEmpty(), string(f.Name))
+			if _, pattern := f.Name.Pattern(2); pattern {
+				continue // a correct request, sent more than once
+			}
+			m.Fault = f.Name
+			body, header, err := wire.Prepare(m)
+			Expect(err).NotTo(HaveOccurred(), string(f.Name))
+			Expect(bytes.Equal(body, correctBody) && reflect.DeepEqual(header, correctHeader)).To(BeFalse(), "fault %s sends a correct request", f.Name)
+		}
 	})
 
 	It("knows every fault of the catalogue", func() {
