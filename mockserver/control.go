@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/prismhook/prismhook/internal/artifacts"
@@ -178,17 +177,20 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 
 	count := req.Count
 	if count == 0 {
+		count = defaultEmitCount
 		switch fault {
 		case wire.FaultDuplicate:
 			count = defaultDuplicateCount
 		case wire.FaultBurst:
 			count = defaultBurstCount
-		default:
-			count = defaultEmitCount
 		}
 	}
+	pattern, ok := fault.Pattern(count)
+	if !ok {
+		pattern = wire.AsNew(count)
+	}
 	logged.GenerationID = g.ID
-	xs := s.sendNow(c.r.Context(), m, logged, count)
+	xs := s.sendNow(c.r.Context(), m, logged, pattern)
 	out := struct {
 		Exchanges []exchangeJSON `json:"exchanges"`
 	}{make([]exchangeJSON, 0, len(xs))}
@@ -229,45 +231,29 @@ func (s *Server) emitGeneration(id, base string) (store.Generation, error) {
 	}, nil
 }
 
-// sendNow sends m count times, without retries, as test deliveries of the
-// delivery log: as separate deliveries one after the other, the same
-// delivery again (manual attempts) for the duplicate fault, separate
-// deliveries all at once for the burst fault. d gives what the log shows
-// beside the message (webhook, generation, owner).
-func (s *Server) sendNow(ctx context.Context, m wire.Message, d delivery.Delivery, count int) []wire.Exchange {
+// sendNow sends m as p says (see wire.Pattern), without retries, as test
+// deliveries of the delivery log: a new delivery becomes a test delivery,
+// the same delivery again (a duplicate) a manual attempt of the first. d
+// gives what the log shows beside the message (webhook, generation, owner).
+func (s *Server) sendNow(ctx context.Context, m wire.Message, d delivery.Delivery, p wire.Pattern) []wire.Exchange {
 	d.URL, d.Secret, d.EventType, d.Body, d.Fault = m.URL, m.Secret, m.EventType, m.Body, m.Fault
-	xs := make([]wire.Exchange, count)
-	send := func(i int) {
-		di := d
-		di.ID = wire.NewDeliveryID()
-		_, x, err := s.engine.SendTest(ctx, di)
+	return wire.Repeat(ctx, p, m, func(ctx context.Context, i int, m wire.Message) wire.Exchange {
+		var (
+			x   wire.Exchange
+			err error
+		)
+		if p.Same && i > 0 {
+			_, x, err = s.engine.Redeliver(ctx, m.DeliveryID)
+		} else {
+			di := d
+			di.ID = m.DeliveryID
+			_, x, err = s.engine.SendTest(ctx, di)
+		}
 		if err != nil {
-			x = wire.Exchange{DeliveryID: di.ID, Fault: m.Fault, URL: wire.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: wire.ErrKindOther}
+			x = wire.Exchange{DeliveryID: m.DeliveryID, Fault: m.Fault, URL: wire.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: wire.ErrKindOther}
 		}
-		xs[i] = x
-	}
-	switch m.Fault {
-	case wire.FaultDuplicate:
-		send(0)
-		for i := 1; i < count; i++ {
-			_, x, err := s.engine.Redeliver(ctx, xs[0].DeliveryID)
-			if err != nil {
-				x = wire.Exchange{DeliveryID: xs[0].DeliveryID, Fault: m.Fault, URL: wire.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: wire.ErrKindOther}
-			}
-			xs[i] = x
-		}
-	case wire.FaultBurst:
-		var wg sync.WaitGroup
-		for i := range xs {
-			wg.Go(func() { send(i) })
-		}
-		wg.Wait()
-	default:
-		for i := range xs {
-			send(i)
-		}
-	}
-	return xs
+		return x
+	})
 }
 
 // exchangeJSON is an Exchange as the control API shows it.

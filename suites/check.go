@@ -127,6 +127,18 @@ func (r *checkRun) deliver(label string, m wire.Message) report.Evidence {
 	return ev
 }
 
+// repeat sends m as p says (see wire.Pattern) and records one piece of
+// evidence per send, labelled label(i).
+func (r *checkRun) repeat(p wire.Pattern, m wire.Message, label func(i int) string) []report.Evidence {
+	xs := wire.Repeat(r.ctx, p, m, func(ctx context.Context, _ int, m wire.Message) wire.Exchange { return r.h.send(ctx, m) })
+	evs := make([]report.Evidence, len(xs))
+	for i, x := range xs {
+		evs[i] = exchangeEvidence(label(i), x)
+	}
+	r.record(evs...)
+	return evs
+}
+
 // deliverFresh sends a fresh event of eventType with fault applied.
 func (r *checkRun) deliverFresh(label, eventType string, fault wire.Fault) report.Evidence {
 	_, body := r.event(eventType)

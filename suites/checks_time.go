@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/onsi/gomega"
@@ -136,17 +135,15 @@ func checkBurst(r *checkRun) {
 		_, body := r.event(webhook.EventCompleted)
 		msgs[i] = r.h.message(webhook.EventCompleted, body, wire.FaultBurst)
 	}
+	// Each send of the burst is its own event: the pattern says when, the
+	// messages what.
+	xs := wire.Repeat(r.ctx, wire.Burst(n), msgs[0], func(ctx context.Context, i int, _ wire.Message) wire.Exchange {
+		return r.h.send(ctx, msgs[i])
+	})
 	evs := make([]report.Evidence, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, m := range msgs {
-		wg.Go(func() {
-			<-start
-			evs[i] = r.h.deliver(r.ctx, fmt.Sprintf("burst delivery %d of %d", i+1, n), m)
-		})
+	for i, x := range xs {
+		evs[i] = exchangeEvidence(fmt.Sprintf("burst delivery %d of %d", i+1, n), x)
 	}
-	close(start)
-	wg.Wait()
 	r.record(evs...)
 	bad := unmet(evs, acked)
 	r.Expect(bad).To(gomega.BeEmpty(), "%d of %d concurrent deliveries not acknowledged with 2xx within %s: %s%s",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -14,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prismhook/prismhook/fixtures"
@@ -166,13 +164,11 @@ func runSend(cmd *cobra.Command, event string, f sendFlags) error {
 		return s.load(ctx, f.count, orDefault(f.concurrency, defaultLoadWorkers))
 	case fault == wire.FaultDuplicate:
 		// The same delivery twice: same id, same bytes, same signature.
-		s.msg.DeliveryID = wire.NewDeliveryID()
-		return s.report(s.sendAll(ctx, 2, 1))
+		return s.report(s.sender.Repeat(ctx, wire.Duplicate(2), s.msg))
 	case fault == wire.FaultBurst:
-		n := orDefault(f.concurrency, defaultBurst)
-		return s.report(s.sendAll(ctx, n, n))
+		return s.report(s.sender.Repeat(ctx, wire.Burst(orDefault(f.concurrency, defaultBurst)), s.msg))
 	default:
-		return s.report(s.sendAll(ctx, 1, 1))
+		return s.report(s.sender.Repeat(ctx, wire.Once, s.msg))
 	}
 }
 
@@ -232,23 +228,6 @@ type sendRun struct {
 	msg    wire.Message
 	out    io.Writer
 	want   expectation
-}
-
-// sendAll sends the message n times with at most c at once and returns the
-// exchanges in the order they were started.
-func (s *sendRun) sendAll(ctx context.Context, n, c int) []wire.Exchange {
-	xs := make([]wire.Exchange, n)
-	sem := make(chan struct{}, c)
-	var wg sync.WaitGroup
-	for i := range xs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			xs[i] = s.sender.Send(ctx, s.msg)
-		})
-	}
-	wg.Wait()
-	return xs
 }
 
 // report prints one line per exchange and fails unless every answer was

@@ -60,8 +60,11 @@ func (f Fault) Pattern(n int) (Pattern, bool) {
 // Repeat carries out p for m through send, which makes one request, and
 // returns the exchanges in the order of the sends. Each send gets m with
 // its DeliveryID set: with p.Same the same one every time (m's, or one
-// generated for all), otherwise a new one per send. Concurrent sends are
-// released together, at most p.Concurrency in flight.
+// generated for all), otherwise a new one per send. With p.Same a send
+// after the first that carries no fault is labelled FaultDuplicate: it is
+// the same delivery again. Concurrent sends are released together, at most
+// p.Concurrency in flight; with p.Same and a concurrency of 1 the first
+// send ends before the repeats start, as a retry follows its attempt.
 func Repeat(ctx context.Context, p Pattern, m Message, send func(ctx context.Context, i int, m Message) Exchange) []Exchange {
 	n, c := max(p.Count, 1), max(p.Concurrency, 1)
 	if p.Same && m.DeliveryID == "" {
@@ -70,8 +73,11 @@ func Repeat(ctx context.Context, p Pattern, m Message, send func(ctx context.Con
 	ms := make([]Message, n)
 	for i := range ms {
 		ms[i] = m
-		if !p.Same {
+		switch {
+		case !p.Same:
 			ms[i].DeliveryID = NewDeliveryID()
+		case i > 0 && m.Fault == FaultNone:
+			ms[i].Fault = FaultDuplicate
 		}
 	}
 	xs := make([]Exchange, n)
