@@ -86,7 +86,7 @@ var _ = Describe("a sender with DenyPrivate", func() {
 			var perr *wire.PrivateTargetError
 			Expect(x.Err).To(BeAssignableToTypeOf(perr))
 		}
-		Expect(rc.requests()).To(BeEmpty())
+		Expect(rc.Requests()).To(BeEmpty())
 	})
 
 	It("is off by default: a loopback receiver gets its delivery", func() {
@@ -94,6 +94,6 @@ var _ = Describe("a sender with DenyPrivate", func() {
 		x := send(wire.NewSender(wire.SenderOptions{}), rc.URL+"/hook")
 		Expect(x.Err).NotTo(HaveOccurred())
 		Expect(x.OK()).To(BeTrue())
-		Expect(rc.requests()).To(HaveLen(1))
+		Expect(rc.Requests()).To(HaveLen(1))
 	})
 })

@@ -33,7 +33,7 @@ var _ = Describe("Repeat", func() {
 		m.URL = rc.URL + "/hook"
 		xs := wire.NewSender(wire.SenderOptions{}).Repeat(context.Background(), wire.Duplicate(3), m)
 		Expect(xs).To(HaveLen(3))
-		reqs := rc.requests()
+		reqs := rc.Requests()
 		Expect(reqs).To(HaveLen(3))
 		for i, r := range reqs {
 			Expect(r.Header.Get(webhook.DeliveryHeader)).To(Equal(xs[0].DeliveryID))

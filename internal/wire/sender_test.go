@@ -18,28 +18,16 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
 	"github.com/prismhook/prismhook/internal/wire"
+	"github.com/prismhook/prismhook/internal/wire/wiretest"
 	"github.com/prismhook/prismhook/webhook"
 )
 
-// stall answers only when the client gives up (or after d).
-func stall(d time.Duration) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(d):
-		}
-	}
-}
-
 // refusedURL returns a loopback URL on which nothing listens.
 func refusedURL() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	u, err := wiretest.RefusedURL()
 	Expect(err).NotTo(HaveOccurred())
-	addr := ln.Addr().String()
-	Expect(ln.Close()).To(Succeed())
-	return "http://" + addr + "/hook"
+	return u
 }
 
 // rawRequest is a request read from a socket, header lines as written.
@@ -140,7 +128,7 @@ var _ = Describe("Sender", func() {
 		Expect(x.TLSVersion).To(BeZero())
 		Expect(x.RequestHeader[webhook.SignatureHeader]).To(Equal([]string{webhook.Sign(secret, m.Body)}))
 
-		got := <-rc.seen
+		got := <-rc.Seen
 		Expect(got.Body).To(Equal(m.Body))
 		Expect(got.Header.Get(webhook.DeliveryHeader)).To(Equal("dlv_fill"))
 		Expect(got.Header.Get("Accept-Encoding")).To(BeEmpty(), "only the sender's own headers")
@@ -159,7 +147,7 @@ var _ = Describe("Sender", func() {
 			x := send(rc.URL, f)
 			Expect(x.Err).NotTo(HaveOccurred())
 			Expect(x.Status).To(Equal(http.StatusOK))
-			got := <-rc.seen
+			got := <-rc.Seen
 			Expect(got.Body).To(HaveLen(x.BodySize))
 			Expect(string(got.Body)).To(HavePrefix(x.BodyExcerpt))
 			Expect(x.BodyExcerpt).To(HaveLen(min(512, x.BodySize)))
@@ -273,7 +261,7 @@ var _ = Describe("Sender", func() {
 
 	It("times out a receiver that does not answer in time", func() {
 		sender = wire.NewSender(wire.SenderOptions{Timeout: 200 * time.Millisecond})
-		rc := newReceiver(stall(time.Minute))
+		rc := newReceiver(wiretest.Stall(time.Minute))
 		x := send(rc.URL, wire.FaultNone)
 		Expect(x.ErrKind).To(Equal(wire.ErrKindTimeout))
 		Expect(x.Err).To(MatchError(ContainSubstring("timeout")))
@@ -283,7 +271,7 @@ var _ = Describe("Sender", func() {
 	})
 
 	It("keeps Prism's 5 second rule by default", func() {
-		rc := newReceiver(stall(6500 * time.Millisecond))
+		rc := newReceiver(wiretest.Stall(6500 * time.Millisecond))
 		start := time.Now()
 		x := send(rc.URL, wire.FaultNone)
 		took := time.Since(start)
