@@ -252,7 +252,7 @@ func (s *Server) Engine() *delivery.Engine { return s.engine }
 
 // Artifacts returns the artifact file server, to shape answers or read
 // fetches directly.
-func (s *Server) Artifacts() *artifacts.Server { return s.artifacts }
+func (s *Server) Artifacts() *ArtifactServer { return s.artifacts }
 
 // Start starts the delivery engine (resuming the deliveries a data file
 // kept) and resumes the generations a previous run left unfinished. It is
