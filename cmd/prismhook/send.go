@@ -128,10 +128,11 @@ func runSend(cmd *cobra.Command, event string, f sendFlags) error {
 	if !ok {
 		return usage("unknown fault %q: valid faults are %s", f.fault, faultNames())
 	}
+	_, pattern := fault.Pattern(1)
 	switch {
 	case f.count < 0 || f.concurrency < 0:
 		return usage("--count and --concurrency must not be negative")
-	case f.count > 0 && (fault == wire.FaultDuplicate || fault == wire.FaultBurst):
+	case f.count > 0 && pattern:
 		return usage("--count cannot be combined with --fault %s", fault)
 	case f.concurrency > 0 && f.count == 0 && fault != wire.FaultBurst:
 		return usage("--concurrency needs --count or --fault burst")

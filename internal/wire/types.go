@@ -5,6 +5,10 @@
 // when asked), sends it once with the 5 second timeout, and reports what
 // happened on the wire as an Exchange. Retries, queues, journals and
 // metrics belong to the mock, not here.
+//
+// A fault is one entry of faultTable (fault.go): adding one is adding that
+// entry and its test. Sending a message more than once (a duplicate, a
+// burst, a redelivery as new deliveries) is a Pattern carried out by Repeat.
 package wire
 
 import (
