@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/inspector"
 	"github.com/prismhook/prismhook/mockserver/store"
 )
@@ -80,7 +80,7 @@ func (c *checkRuns) start(w store.Webhook, profile string) (inspector.CheckRun, 
 	b := make([]byte, 12)
 	rand.Read(b)
 	r := &checkRun{info: inspector.CheckRun{
-		ID: "chk_" + hex.EncodeToString(b), WebhookID: w.ID, URL: delivery.RedactURL(w.URL), Profile: profile,
+		ID: "chk_" + hex.EncodeToString(b), WebhookID: w.ID, URL: wire.RedactURL(w.URL), Profile: profile,
 		Status: "running", StartedAt: time.Now().UTC(), Owner: w.Owner,
 	}}
 	c.mu.Lock()

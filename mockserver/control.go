@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/prismhook/prismhook/mockserver/artifacts"
+	"github.com/prismhook/prismhook/internal/artifacts"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/store"
 	"github.com/prismhook/prismhook/webhook"
@@ -130,7 +130,7 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 	if req.WebhookID != "" && (req.URL != "" || req.Secret != "") {
 		return 0, nil, errorf(http.StatusBadRequest, "request body: give webhook_id, or url and secret, not both")
 	}
-	m := delivery.Message{URL: req.URL, Secret: req.Secret, EventType: req.Event}
+	m := wire.Message{URL: req.URL, Secret: req.Secret, EventType: req.Event}
 	logged := delivery.Delivery{Owner: c.owner}
 	if req.URL != "" {
 		u, err := parseTargetURL("/url", req.URL)
@@ -155,7 +155,7 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 		m.URL, m.Secret = w.URL, w.Secret
 		logged.WebhookID, logged.Owner = w.ID, w.Owner
 	}
-	fault, ok := delivery.ParseFault(req.Fault)
+	fault, ok := wire.ParseFault(req.Fault)
 	if !ok {
 		return 0, nil, errorf(http.StatusBadRequest, "request body \"/fault\": unknown fault %q", req.Fault)
 	}
@@ -177,17 +177,20 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 
 	count := req.Count
 	if count == 0 {
+		count = defaultEmitCount
 		switch fault {
-		case delivery.FaultDuplicate:
+		case wire.FaultDuplicate:
 			count = defaultDuplicateCount
-		case delivery.FaultBurst:
+		case wire.FaultBurst:
 			count = defaultBurstCount
-		default:
-			count = defaultEmitCount
 		}
 	}
+	pattern, ok := fault.Pattern(count)
+	if !ok {
+		pattern = wire.AsNew(count)
+	}
 	logged.GenerationID = g.ID
-	xs := s.sendNow(c.r.Context(), m, logged, count)
+	xs := s.sendNow(c.r.Context(), m, logged, pattern)
 	out := struct {
 		Exchanges []exchangeJSON `json:"exchanges"`
 	}{make([]exchangeJSON, 0, len(xs))}
@@ -228,45 +231,29 @@ func (s *Server) emitGeneration(id, base string) (store.Generation, error) {
 	}, nil
 }
 
-// sendNow sends m count times, without retries, as test deliveries of the
-// delivery log: as separate deliveries one after the other, the same
-// delivery again (manual attempts) for the duplicate fault, separate
-// deliveries all at once for the burst fault. d gives what the log shows
-// beside the message (webhook, generation, owner).
-func (s *Server) sendNow(ctx context.Context, m delivery.Message, d delivery.Delivery, count int) []delivery.Exchange {
+// sendNow sends m as p says (see wire.Pattern), without retries, as test
+// deliveries of the delivery log: a new delivery becomes a test delivery,
+// the same delivery again (a duplicate) a manual attempt of the first. d
+// gives what the log shows beside the message (webhook, generation, owner).
+func (s *Server) sendNow(ctx context.Context, m wire.Message, d delivery.Delivery, p wire.Pattern) []wire.Exchange {
 	d.URL, d.Secret, d.EventType, d.Body, d.Fault = m.URL, m.Secret, m.EventType, m.Body, m.Fault
-	xs := make([]delivery.Exchange, count)
-	send := func(i int) {
-		di := d
-		di.ID = delivery.NewDeliveryID()
-		_, x, err := s.engine.SendTest(ctx, di)
+	return wire.Repeat(ctx, p, m, func(ctx context.Context, i int, m wire.Message) wire.Exchange {
+		var (
+			x   wire.Exchange
+			err error
+		)
+		if p.Same && i > 0 {
+			_, x, err = s.engine.Redeliver(ctx, m.DeliveryID)
+		} else {
+			di := d
+			di.ID = m.DeliveryID
+			_, x, err = s.engine.SendTest(ctx, di)
+		}
 		if err != nil {
-			x = delivery.Exchange{DeliveryID: di.ID, Fault: m.Fault, URL: delivery.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
+			x = wire.Exchange{DeliveryID: m.DeliveryID, Fault: m.Fault, URL: wire.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: wire.ErrKindOther}
 		}
-		xs[i] = x
-	}
-	switch m.Fault {
-	case delivery.FaultDuplicate:
-		send(0)
-		for i := 1; i < count; i++ {
-			_, x, err := s.engine.Redeliver(ctx, xs[0].DeliveryID)
-			if err != nil {
-				x = delivery.Exchange{DeliveryID: xs[0].DeliveryID, Fault: m.Fault, URL: delivery.RedactURL(m.URL), Started: time.Now(), Err: err, ErrKind: delivery.ErrKindOther}
-			}
-			xs[i] = x
-		}
-	case delivery.FaultBurst:
-		var wg sync.WaitGroup
-		for i := range xs {
-			wg.Go(func() { send(i) })
-		}
-		wg.Wait()
-	default:
-		for i := range xs {
-			send(i)
-		}
-	}
-	return xs
+		return x
+	})
 }
 
 // exchangeJSON is an Exchange as the control API shows it.
@@ -286,7 +273,7 @@ type exchangeJSON struct {
 	OK              bool                `json:"ok"`
 }
 
-func exchangeView(x delivery.Exchange) exchangeJSON {
+func exchangeView(x wire.Exchange) exchangeJSON {
 	v := exchangeJSON{
 		DeliveryID:      x.DeliveryID,
 		Fault:           string(x.Fault),

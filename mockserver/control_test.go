@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/webhook"
@@ -59,7 +60,7 @@ var _ = Describe("the control API", func() {
 
 	It("lists the same faults as the sender", func() {
 		var names []any
-		for _, f := range delivery.Faults {
+		for _, f := range wire.Faults {
 			names = append(names, string(f.Name))
 		}
 		Expect(mockDoc.Components.Schemas["Fault"].Value.Enum).To(ConsistOf(append(names, "none")...))

@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/prismhook/prismhook/fixtures"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/webhook"
@@ -21,7 +22,7 @@ var quickDelivery = delivery.Options{
 	Schedule:  []time.Duration{time.Second, time.Second, time.Second},
 	TimeScale: 0.01,
 	NoJitter:  true,
-	Sender:    delivery.SenderOptions{Timeout: 5 * time.Second},
+	Sender:    wire.SenderOptions{Timeout: 5 * time.Second},
 }
 
 // expectSignedEvent checks one delivery as a receiver would: the headers

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/inspector"
 	"github.com/prismhook/prismhook/mockserver/store"
 	"github.com/prismhook/prismhook/webhook"
@@ -21,10 +21,10 @@ import (
 func (s *Server) ForwardTo(rawURL, secret string) (id, usedSecret string, err error) {
 	u, why := targetURL(rawURL)
 	if why != "" {
-		return "", "", fmt.Errorf("mockserver: forward URL %q: %s", delivery.RedactURL(rawURL), why)
+		return "", "", fmt.Errorf("mockserver: forward URL %q: %s", wire.RedactURL(rawURL), why)
 	}
 	if s.opts.RequireHTTPS && u.Scheme != "https" {
-		return "", "", fmt.Errorf("mockserver: forward URL %q: this server accepts only https webhook URLs", delivery.RedactURL(rawURL))
+		return "", "", fmt.Errorf("mockserver: forward URL %q: this server accepts only https webhook URLs", wire.RedactURL(rawURL))
 	}
 	if e := s.checkTarget("/url", u); e != nil {
 		return "", "", fmt.Errorf("mockserver: forward URL: %s", e.Error())

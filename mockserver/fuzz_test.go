@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 )
@@ -47,7 +48,7 @@ func FuzzAPI(f *testing.F) {
 			QueueSize: 100,
 			Schedule:  []time.Duration{},
 			Retention: 100,
-			Sender:    delivery.SenderOptions{Timeout: time.Millisecond, Transport: offline{}},
+			Sender:    wire.SenderOptions{Timeout: time.Millisecond, Transport: offline{}},
 		},
 	})
 	if err != nil {

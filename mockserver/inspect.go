@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/inspector"
 	"github.com/prismhook/prismhook/mockserver/store"
@@ -92,7 +93,7 @@ func (src inspectorSource) Webhooks(f inspector.Filter) []inspector.Webhook {
 	out := make([]inspector.Webhook, 0, len(hooks))
 	for _, h := range hooks {
 		out = append(out, inspector.Webhook{
-			ID: h.ID, URL: delivery.RedactURL(h.URL), Events: h.Events, Owner: h.Owner, CreatedAt: h.CreatedAt,
+			ID: h.ID, URL: wire.RedactURL(h.URL), Events: h.Events, Owner: h.Owner, CreatedAt: h.CreatedAt,
 			Forward: fw != nil && fw.WebhookID == h.ID,
 		})
 	}
@@ -157,7 +158,7 @@ func (src inspectorSource) Forward() *inspector.Forward {
 		return nil
 	}
 	c := *fw
-	c.URL = delivery.RedactURL(c.URL)
+	c.URL = wire.RedactURL(c.URL)
 	return &c
 }
 
@@ -173,8 +174,8 @@ func (s *Server) publishDelivery(d delivery.Delivery) {
 
 // faultNames lists the faults a test event may carry.
 func faultNames() []string {
-	out := make([]string, 0, len(delivery.Faults))
-	for _, f := range delivery.Faults {
+	out := make([]string, 0, len(wire.Faults))
+	for _, f := range wire.Faults {
 		out = append(out, string(f.Name))
 	}
 	return out

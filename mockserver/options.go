@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 )
 
@@ -75,7 +76,7 @@ type Options struct {
 	// POST /_mock/checks; nil: those answer that no runner is available.
 	CheckRunner CheckRunner
 	// Version is reported by /healthz and, unless Delivery.Sender.UserAgent
-	// is set, in the sender's User-Agent. Default: delivery.Version.
+	// is set, in the sender's User-Agent. Default: wire.Version.
 	Version string
 }
 
@@ -138,7 +139,7 @@ func (o Options) withDefaults() Options {
 		o.Registry = prometheus.NewRegistry()
 	}
 	if o.Version == "" {
-		o.Version = delivery.Version
+		o.Version = wire.Version
 	}
 	if o.DenyPrivateTargets {
 		o.Delivery.Sender.DenyPrivate = true

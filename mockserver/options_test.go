@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/spec"
@@ -39,7 +40,7 @@ var _ = Describe("Options", func() {
 		Entry("negative generation delay", mockserver.Options{GenerationDelay: -time.Second}, "generation delay"),
 		Entry("negative body limit", mockserver.Options{MaxBodyBytes: -1}, "body limit"),
 		Entry("private targets denied through a transport of the caller's", mockserver.Options{
-			DenyPrivateTargets: true, Delivery: delivery.Options{Sender: delivery.SenderOptions{Transport: http.DefaultTransport}},
+			DenyPrivateTargets: true, Delivery: delivery.Options{Sender: wire.SenderOptions{Transport: http.DefaultTransport}},
 		}, "DenyPrivateTargets needs the sender's default transport"),
 	)
 

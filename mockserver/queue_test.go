@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 )
@@ -61,7 +62,7 @@ var _ = Describe("a full delivery queue", func() {
 				Workers:   1,
 				QueueSize: 1,
 				Schedule:  []time.Duration{}, // one attempt each: delivered, or failed for good
-				Sender:    delivery.SenderOptions{Timeout: 30 * time.Second},
+				Sender:    wire.SenderOptions{Timeout: 30 * time.Second},
 			},
 			Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		})

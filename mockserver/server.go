@@ -37,7 +37,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/prismhook/prismhook/mockserver/artifacts"
+	"github.com/prismhook/prismhook/internal/artifacts"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/inspector"
 	"github.com/prismhook/prismhook/mockserver/store"
@@ -252,7 +252,7 @@ func (s *Server) Engine() *delivery.Engine { return s.engine }
 
 // Artifacts returns the artifact file server, to shape answers or read
 // fetches directly.
-func (s *Server) Artifacts() *artifacts.Server { return s.artifacts }
+func (s *Server) Artifacts() *ArtifactServer { return s.artifacts }
 
 // Start starts the delivery engine (resuming the deliveries a data file
 // kept) and resumes the generations a previous run left unfinished. It is

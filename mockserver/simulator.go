@@ -15,7 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prismhook/prismhook/mockserver/artifacts"
+	"github.com/prismhook/prismhook/internal/artifacts"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/store"
 	"github.com/prismhook/prismhook/webhook"
@@ -129,7 +130,7 @@ func (s *simulator) create(owner, prompt, provider string, duration int, base st
 		Duration:  duration,
 		Status:    store.GenQueued,
 		Outcome:   s.outcomeFor(owner, prompt),
-		EventID:   delivery.NewEventID(), // stored with it: a restart must emit the same event
+		EventID:   wire.NewEventID(), // stored with it: a restart must emit the same event
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
@@ -255,7 +256,7 @@ func (s *simulator) emit(ctx context.Context, g store.Generation) {
 	if g.EventID == "" {
 		// Stored by a version that did not keep event ids: choose one and
 		// store it before any delivery carries it.
-		g.EventID = delivery.NewEventID()
+		g.EventID = wire.NewEventID()
 		if !s.put(ctx, g) {
 			return
 		}

@@ -8,8 +8,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver"
-	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -58,11 +58,11 @@ var _ = Describe("DenyPrivateTargets", func() {
 
 	It("makes the mock's sender refuse private addresses when it connects", func() {
 		rc := startReceiver()
-		x := m.Engine().Sender().Send(context.Background(), delivery.Message{
+		x := m.Engine().Sender().Send(context.Background(), wire.Message{
 			URL: rc.URL + "/hook", Secret: "whsec_x", EventType: webhook.EventCompleted, Body: []byte(`{"event":"video.completed"}`),
 		})
 		Expect(x.OK()).To(BeFalse())
-		Expect(x.ErrKind).To(Equal(delivery.ErrKindConnection))
+		Expect(x.ErrKind).To(Equal(wire.ErrKindConnection))
 		Expect(x.Err).To(MatchError("target address 127.0.0.1 is private (--deny-private-targets)"))
 		Consistently(rc.got, 200*time.Millisecond).ShouldNot(Receive(), "the receiver is never reached")
 	})

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/store"
 )
@@ -36,7 +37,7 @@ type webhookJSON struct {
 }
 
 func webhookView(w store.Webhook) webhookJSON {
-	return webhookJSON{ID: w.ID, URL: delivery.RedactURL(w.URL), Events: w.Events, Status: w.Status, CreatedAt: timestamp(w.CreatedAt)}
+	return webhookJSON{ID: w.ID, URL: wire.RedactURL(w.URL), Events: w.Events, Status: w.Status, CreatedAt: timestamp(w.CreatedAt)}
 }
 
 type listJSON[T any] struct {
@@ -92,7 +93,7 @@ func (s *Server) webhookSecret() string {
 // localhost or a private IP address. Other names are checked by the sender
 // on each connection, against the addresses they resolve to then.
 func (s *Server) checkTarget(field string, u *url.URL) error {
-	if !s.opts.DenyPrivateTargets || !delivery.IsPrivateHost(u.Hostname()) {
+	if !s.opts.DenyPrivateTargets || !wire.IsPrivateHost(u.Hostname()) {
 		return nil
 	}
 	return errorf(http.StatusBadRequest,
@@ -159,7 +160,7 @@ func deliveriesView(ds []delivery.Delivery) listJSON[delivery.Delivery] {
 	for i := range ds {
 		ds[i] = ds[i].WithRequestBodies()
 		d := &ds[i]
-		d.URL = delivery.RedactURL(d.URL) // a password in the URL is sent, never shown
+		d.URL = wire.RedactURL(d.URL) // a password in the URL is sent, never shown
 		d.CreatedAt = d.CreatedAt.UTC()
 		if d.NextAttemptAt != nil {
 			t := d.NextAttemptAt.UTC()

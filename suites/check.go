@@ -12,8 +12,8 @@ import (
 	"github.com/onsi/gomega/gcustom"
 	"github.com/onsi/gomega/types"
 
-	"github.com/prismhook/prismhook/mockserver/artifacts"
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/artifacts"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
@@ -121,14 +121,26 @@ func (r *checkRun) event(eventType string) (genID string, body []byte) {
 }
 
 // deliver sends m and records the exchange.
-func (r *checkRun) deliver(label string, m delivery.Message) report.Evidence {
+func (r *checkRun) deliver(label string, m wire.Message) report.Evidence {
 	ev := r.h.deliver(r.ctx, label, m)
 	r.record(ev)
 	return ev
 }
 
+// repeat sends m as p says (see wire.Pattern) and records one piece of
+// evidence per send, labelled label(i).
+func (r *checkRun) repeat(p wire.Pattern, m wire.Message, label func(i int) string) []report.Evidence {
+	xs := wire.Repeat(r.ctx, p, m, func(ctx context.Context, _ int, m wire.Message) wire.Exchange { return r.h.send(ctx, m) })
+	evs := make([]report.Evidence, len(xs))
+	for i, x := range xs {
+		evs[i] = exchangeEvidence(label(i), x)
+	}
+	r.record(evs...)
+	return evs
+}
+
 // deliverFresh sends a fresh event of eventType with fault applied.
-func (r *checkRun) deliverFresh(label, eventType string, fault delivery.Fault) report.Evidence {
+func (r *checkRun) deliverFresh(label, eventType string, fault wire.Fault) report.Evidence {
 	_, body := r.event(eventType)
 	return r.deliver(label, r.h.message(eventType, body, fault))
 }
@@ -136,14 +148,14 @@ func (r *checkRun) deliverFresh(label, eventType string, fault delivery.Fault) r
 // variant is one delivery of a check that sends several.
 type variant struct {
 	label string
-	fault delivery.Fault
+	fault wire.Fault
 }
 
 // deliverVariants sends a fresh video.completed event per variant, all at
 // once (they are independent, and a receiver that hangs costs one timeout
 // rather than one per variant), and records them in order.
 func (r *checkRun) deliverVariants(vs []variant) []report.Evidence {
-	msgs := make([]delivery.Message, len(vs))
+	msgs := make([]wire.Message, len(vs))
 	for i, v := range vs {
 		_, body := r.event(webhook.EventCompleted)
 		msgs[i] = r.h.message(webhook.EventCompleted, body, v.fault)

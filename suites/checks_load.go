@@ -10,7 +10,7 @@ import (
 
 	"github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
@@ -54,7 +54,7 @@ func ackLatencies(evs []report.Evidence) (ls []float64, notAcks []report.Evidenc
 
 // timedOut reports whether a delivery got no answer within the ack timeout.
 func timedOut(ev report.Evidence) bool {
-	return ev.Status == 0 && strings.HasPrefix(ev.Error, string(delivery.ErrKindTimeout))
+	return ev.Status == 0 && strings.HasPrefix(ev.Error, string(wire.ErrKindTimeout))
 }
 
 // showMS renders a statistic of ackLatencyMS values.
@@ -95,7 +95,7 @@ func checkSustainedLoad(r *checkRun) {
 			break
 		}
 		_, body := r.event(webhook.EventCompleted)
-		m := r.h.message(webhook.EventCompleted, body, delivery.FaultNone)
+		m := r.h.message(webhook.EventCompleted, body, wire.FaultNone)
 		wg.Go(func() {
 			ev := compactEvidence(exchangeEvidence(fmt.Sprintf("load event %d of %d", i+1, n), r.h.send(r.ctx, m)))
 			mu.Lock()

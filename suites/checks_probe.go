@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/artifacts"
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/artifacts"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
@@ -28,11 +27,10 @@ const idemSettle = 1500 * time.Millisecond
 // if the receiver did process the event; the redelivery must get 2xx too.
 func checkRedeliveryAck(r *checkRun) {
 	_, body := r.event(webhook.EventCompleted)
-	m := r.h.message(webhook.EventCompleted, body, delivery.FaultNone)
-	m.DeliveryID = delivery.NewDeliveryID()
-	first := r.deliver("first delivery", m)
-	m.Fault = delivery.FaultDuplicate
-	again := r.deliver("redelivery: same bytes, signature and X-Prism-Delivery", m)
+	evs := r.repeat(wire.Duplicate(2), r.h.message(webhook.EventCompleted, body, wire.FaultNone), func(i int) string {
+		return []string{"first delivery", "redelivery: same bytes, signature and X-Prism-Delivery"}[i]
+	})
+	first, again := evs[0], evs[1]
 	r.expectAck(first, "the first delivery")
 	r.expectAck(again, "the redelivery of an acknowledged event")
 }
@@ -85,7 +83,7 @@ func checkAsyncProcessing(r *checkRun) {
 	defer r.recordFetches(genID)
 
 	ev := r.deliver(fmt.Sprintf("video.completed while video_url takes %s to answer", d),
-		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+		r.h.message(webhook.EventCompleted, body, wire.FaultNone))
 	r.skipIfRefused(genID, ev)
 	r.firstFetch(genID, time.Now(), ev)
 	r.Expect(ev.Error).To(gomega.BeEmpty(), "no answer within %s while video_url took %s to answer: the receiver processes the event before responding", r.h.cfg.AckTimeout, d)
@@ -94,24 +92,23 @@ func checkAsyncProcessing(r *checkRun) {
 	r.explain("acknowledged in %.1f ms; video_url fetched afterwards", ev.LatencyMS)
 }
 
-// checkProcessedOnce is IDEM-02: one event, three deliveries (distinct
-// X-Prism-Delivery, same bytes and signature), one fetch of video_url.
+// checkProcessedOnce is IDEM-02: one event redelivered as three new
+// deliveries (distinct X-Prism-Delivery, same bytes and signature), one
+// fetch of video_url.
 func checkProcessedOnce(r *checkRun) {
 	genID, body := r.event(webhook.EventCompleted)
 	defer r.recordFetches(genID)
 
-	m := r.h.message(webhook.EventCompleted, body, delivery.FaultNone)
-	var firstEv report.Evidence
-	for i := range 3 {
-		label := "first delivery"
-		if i > 0 {
-			m.Fault = delivery.FaultDuplicate
-			label = fmt.Sprintf("redelivery %d: same bytes and signature, new X-Prism-Delivery", i)
+	// The same event three times as new deliveries, not duplicates: a
+	// receiver that deduplicates by X-Prism-Delivery alone processes it
+	// three times.
+	evs := r.repeat(wire.AsNew(3), r.h.message(webhook.EventCompleted, body, wire.FaultNone), func(i int) string {
+		if i == 0 {
+			return "first delivery"
 		}
-		if ev := r.deliver(label, m); i == 0 {
-			firstEv = ev
-		}
-	}
+		return fmt.Sprintf("redelivered as new delivery %d: same bytes and signature, new X-Prism-Delivery", i)
+	})
+	firstEv := evs[0]
 	r.skipIfRefused(genID, firstEv)
 	sent := time.Now()
 	first := r.firstFetch(genID, sent, firstEv)
@@ -130,7 +127,7 @@ func checkFetchRetry(r *checkRun) {
 	defer r.recordFetches(genID)
 
 	ev := r.deliver("video.completed while video_url answers 503 twice",
-		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+		r.h.message(webhook.EventCompleted, body, wire.FaultNone))
 	r.skipIfRefused(genID, ev)
 	first := r.firstFetch(genID, time.Now(), ev)
 	window := r.h.cfg.RetryWindow
@@ -175,20 +172,10 @@ func checkConcurrentDuplicates(r *checkRun) {
 	genID, body := r.event(webhook.EventCompleted)
 	defer r.recordFetches(genID)
 
-	m := r.h.message(webhook.EventCompleted, body, delivery.FaultDuplicate)
-	m.DeliveryID = delivery.NewDeliveryID()
-	evs := make([]report.Evidence, concurrentCopies)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range evs {
-		wg.Go(func() {
-			<-start
-			evs[i] = r.h.deliver(r.ctx, fmt.Sprintf("copy %d of %d, sent at once: same bytes, signature and X-Prism-Delivery", i+1, concurrentCopies), m)
+	evs := r.repeat(wire.Pattern{Count: concurrentCopies, Concurrency: concurrentCopies, Same: true},
+		r.h.message(webhook.EventCompleted, body, wire.FaultDuplicate), func(i int) string {
+			return fmt.Sprintf("copy %d of %d, sent at once: same bytes, signature and X-Prism-Delivery", i+1, concurrentCopies)
 		})
-	}
-	close(start)
-	wg.Wait()
-	r.record(evs...)
 	ev := evs[0]
 	for _, e := range evs {
 		if acked(e) {
@@ -227,7 +214,7 @@ func checkRetryBackoff(r *checkRun) {
 	defer r.recordFetches(genID)
 
 	ev := r.deliver(fmt.Sprintf("video.completed while video_url answers 503 for %s", outage),
-		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+		r.h.message(webhook.EventCompleted, body, wire.FaultNone))
 	r.skipIfRefused(genID, ev)
 	first := r.firstFetch(genID, time.Now(), ev)
 	end := first.At.Add(outage)

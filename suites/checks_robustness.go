@@ -8,7 +8,7 @@ import (
 
 	"github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -17,14 +17,14 @@ import (
 
 // checkUnknownEvent is ROB-01: Prism may add event types.
 func checkUnknownEvent(r *checkRun) {
-	ev := r.deliverFresh("event type Prism does not document, correctly signed", webhook.EventCompleted, delivery.FaultUnknownEvent)
+	ev := r.deliverFresh("event type Prism does not document, correctly signed", webhook.EventCompleted, wire.FaultUnknownEvent)
 	r.expectAck(ev, "an event of an unknown type")
 }
 
 // checkMalformedJSON is ROB-02: a body that is not JSON is the sender's
 // problem (4xx), not the receiver's (5xx).
 func checkMalformedJSON(r *checkRun) {
-	ev := r.deliverFresh("correctly signed body that is not JSON", webhook.EventCompleted, delivery.FaultMalformedJSON)
+	ev := r.deliverFresh("correctly signed body that is not JSON", webhook.EventCompleted, wire.FaultMalformedJSON)
 	r.expectRefused(ev, "a correctly signed body that is not JSON")
 }
 
@@ -33,13 +33,13 @@ func checkMalformedJSON(r *checkRun) {
 // bad-input check as well.
 func checkStaysUp(r *checkRun) {
 	r.deliverVariants([]variant{
-		{"bad input (answer not judged): not JSON", delivery.FaultMalformedJSON},
-		{"bad input (answer not judged): no signature", delivery.FaultMissingSignature},
-		{"bad input (answer not judged): wrong secret", delivery.FaultWrongSecret},
-		{"bad input (answer not judged): non-hex signature", delivery.FaultNonHexSignature},
-		{"bad input (answer not judged): over-long signature", delivery.FaultLongSignature},
+		{"bad input (answer not judged): not JSON", wire.FaultMalformedJSON},
+		{"bad input (answer not judged): no signature", wire.FaultMissingSignature},
+		{"bad input (answer not judged): wrong secret", wire.FaultWrongSecret},
+		{"bad input (answer not judged): non-hex signature", wire.FaultNonHexSignature},
+		{"bad input (answer not judged): over-long signature", wire.FaultLongSignature},
 	})
-	ev := r.deliverFresh("valid video.completed after the bad input", webhook.EventCompleted, delivery.FaultNone)
+	ev := r.deliverFresh("valid video.completed after the bad input", webhook.EventCompleted, wire.FaultNone)
 	r.expectAck(ev, "a valid event after bad input")
 }
 
@@ -48,24 +48,24 @@ func checkStaysUp(r *checkRun) {
 // next valid event must be acknowledged.
 func checkOversized(r *checkRun) {
 	_, body := r.event(webhook.EventCompleted)
-	x := r.h.send(r.ctx, r.h.message(webhook.EventCompleted, body, delivery.FaultOversized))
+	x := r.h.send(r.ctx, r.h.message(webhook.EventCompleted, body, wire.FaultOversized))
 	big := exchangeEvidence("20 MiB body", x)
 	r.record(big)
-	r.Expect(x.ErrKind).NotTo(gomega.Equal(delivery.ErrKindTimeout), "a 20 MiB body got neither an answer nor a closed connection within %s", r.h.cfg.AckTimeout)
-	ev := r.deliverFresh("valid video.completed after the 20 MiB body", webhook.EventCompleted, delivery.FaultNone)
+	r.Expect(x.ErrKind).NotTo(gomega.Equal(wire.ErrKindTimeout), "a 20 MiB body got neither an answer nor a closed connection within %s", r.h.cfg.AckTimeout)
+	ev := r.deliverFresh("valid video.completed after the 20 MiB body", webhook.EventCompleted, wire.FaultNone)
 	r.expectAck(ev, "a valid event after the 20 MiB body")
 	r.explain("20 MiB body: %s; the next valid event was acknowledged", answer(big))
 }
 
 // checkCharset is ROB-05: a charset parameter is still application/json.
 func checkCharset(r *checkRun) {
-	ev := r.deliverFresh("Content-Type: application/json; charset=utf-8", webhook.EventCompleted, delivery.FaultCharset)
+	ev := r.deliverFresh("Content-Type: application/json; charset=utf-8", webhook.EventCompleted, wire.FaultCharset)
 	r.expectAck(ev, "Content-Type with a charset")
 }
 
 // checkExtraFields is ROB-06: Prism may add fields.
 func checkExtraFields(r *checkRun) {
-	ev := r.deliverFresh("unknown extra fields at the top level and in data", webhook.EventCompleted, delivery.FaultExtraFields)
+	ev := r.deliverFresh("unknown extra fields at the top level and in data", webhook.EventCompleted, wire.FaultExtraFields)
 	r.expectAck(ev, "an event with unknown extra fields")
 }
 
@@ -93,7 +93,7 @@ func checkLongPrompt(r *checkRun) {
 		r.harnessError(err)
 	}
 	ev := r.deliver(fmt.Sprintf("video.completed with a %d KiB multi-byte UTF-8 prompt (%d-byte body), correctly signed", longPromptBytes>>10, len(body)),
-		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+		r.h.message(webhook.EventCompleted, body, wire.FaultNone))
 	what := fmt.Sprintf("a legitimate %d-byte event with a long prompt", len(body))
 	if ev.Status == http.StatusUnauthorized || ev.Status == http.StatusForbidden {
 		// Not the body limit: verification broke on the multi-byte text.

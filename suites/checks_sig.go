@@ -5,7 +5,7 @@ import (
 
 	"github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -19,31 +19,31 @@ func checkDocExample(r *checkRun) {
 		r.harnessError(err)
 	}
 	ev := r.deliver("the documentation's video.completed example, correctly signed",
-		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+		r.h.message(webhook.EventCompleted, body, wire.FaultNone))
 	r.expectAck(ev, "the documentation's video.completed example")
 }
 
 // checkFailedEvent is SIG-02.
 func checkFailedEvent(r *checkRun) {
-	ev := r.deliverFresh("video.failed, correctly signed", webhook.EventFailed, delivery.FaultNone)
+	ev := r.deliverFresh("video.failed, correctly signed", webhook.EventFailed, wire.FaultNone)
 	r.expectAck(ev, "a correctly signed video.failed event")
 }
 
 // checkMissingSignature is SIG-03.
 func checkMissingSignature(r *checkRun) {
-	ev := r.deliverFresh("no X-Prism-Signature header", webhook.EventCompleted, delivery.FaultMissingSignature)
+	ev := r.deliverFresh("no X-Prism-Signature header", webhook.EventCompleted, wire.FaultMissingSignature)
 	r.expectRefused(ev, "a delivery without X-Prism-Signature")
 }
 
 // checkWrongSecret is SIG-04.
 func checkWrongSecret(r *checkRun) {
-	ev := r.deliverFresh("signed with a wrong secret", webhook.EventCompleted, delivery.FaultWrongSecret)
+	ev := r.deliverFresh("signed with a wrong secret", webhook.EventCompleted, wire.FaultWrongSecret)
 	r.expectRefused(ev, "a delivery signed with a wrong secret")
 }
 
 // checkBodyChanged is SIG-05.
 func checkBodyChanged(r *checkRun) {
-	ev := r.deliverFresh("body changed after signing", webhook.EventCompleted, delivery.FaultBodyChanged)
+	ev := r.deliverFresh("body changed after signing", webhook.EventCompleted, wire.FaultBodyChanged)
 	r.expectRefused(ev, "a body changed after signing")
 }
 
@@ -52,10 +52,10 @@ func checkBodyChanged(r *checkRun) {
 // without checking them first (the documentation's JavaScript throws).
 func checkMalformedSignatures(r *checkRun) {
 	evs := r.deliverVariants([]variant{
-		{"empty signature", delivery.FaultEmptySignature},
-		{"non-hex signature", delivery.FaultNonHexSignature},
-		{"truncated signature", delivery.FaultTruncatedSignature},
-		{"over-long signature", delivery.FaultLongSignature},
+		{"empty signature", wire.FaultEmptySignature},
+		{"non-hex signature", wire.FaultNonHexSignature},
+		{"truncated signature", wire.FaultTruncatedSignature},
+		{"over-long signature", wire.FaultLongSignature},
 	})
 	bad := unmet(evs, refused)
 	r.Expect(bad).To(gomega.BeEmpty(), "malformed signatures not refused with 4xx: %s", strings.Join(bad, "; "))
@@ -65,10 +65,10 @@ func checkMalformedSignatures(r *checkRun) {
 // must verify, because the signature covers the bytes as sent.
 func checkNonCanonicalJSON(r *checkRun) {
 	evs := r.deliverVariants([]variant{
-		{"pretty-printed JSON", delivery.FaultWhitespace},
-		{"keys in another order", delivery.FaultKeyOrder},
-		{"\\u escapes", delivery.FaultUnicodeEscapes},
-		{"trailing newline", delivery.FaultTrailingNewline},
+		{"pretty-printed JSON", wire.FaultWhitespace},
+		{"keys in another order", wire.FaultKeyOrder},
+		{"\\u escapes", wire.FaultUnicodeEscapes},
+		{"trailing newline", wire.FaultTrailingNewline},
 	})
 	bad := unmet(evs, acked)
 	r.Expect(bad).To(gomega.BeEmpty(), "correctly signed non-canonical JSON not acknowledged: %s", strings.Join(bad, "; "))
@@ -76,7 +76,7 @@ func checkNonCanonicalJSON(r *checkRun) {
 
 // checkLowercaseHeader is SIG-08: HTTP header names are case-insensitive.
 func checkLowercaseHeader(r *checkRun) {
-	ev := r.deliverFresh("x-prism-signature in lowercase on the wire", webhook.EventCompleted, delivery.FaultLowercaseHeader)
+	ev := r.deliverFresh("x-prism-signature in lowercase on the wire", webhook.EventCompleted, wire.FaultLowercaseHeader)
 	r.expectAck(ev, "the signature header in lowercase")
 }
 
@@ -94,6 +94,6 @@ func checkNonASCII(r *checkRun) {
 		r.harnessError(err)
 	}
 	ev := r.deliver("video.completed with emoji, CJK, Arabic, Hebrew and combining marks in prompt (raw UTF-8), correctly signed",
-		r.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+		r.h.message(webhook.EventCompleted, body, wire.FaultNone))
 	r.expectAck(ev, "a correctly signed event with raw non-ASCII UTF-8 in prompt")
 }

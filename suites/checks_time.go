@@ -7,12 +7,11 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
@@ -31,7 +30,7 @@ const p95Limit = time.Second
 // sequentialRun is the run TIME-01 and TIME-02 both judge: Sequential valid
 // events, one after another. It happens once per harness, whichever of the
 // two asks first; the other waits for it.
-func (h *harness) sequentialRun(ctx context.Context) ([]delivery.Exchange, error) {
+func (h *harness) sequentialRun(ctx context.Context) ([]wire.Exchange, error) {
 	h.seqOnce.Do(func() {
 		timeouts := 0
 		for range h.cfg.Sequential {
@@ -43,9 +42,9 @@ func (h *harness) sequentialRun(ctx context.Context) ([]delivery.Exchange, error
 				h.seqErr = err
 				return
 			}
-			x := h.send(ctx, h.message(webhook.EventCompleted, body, delivery.FaultNone))
+			x := h.send(ctx, h.message(webhook.EventCompleted, body, wire.FaultNone))
 			h.seq = append(h.seq, x)
-			if x.ErrKind != delivery.ErrKindTimeout {
+			if x.ErrKind != wire.ErrKindTimeout {
 				timeouts = 0
 				continue
 			}
@@ -131,22 +130,20 @@ func checkSequentialP95(r *checkRun) {
 // checkBurst is TIME-03: Concurrency valid deliveries released at once.
 func checkBurst(r *checkRun) {
 	n := r.h.cfg.Concurrency
-	msgs := make([]delivery.Message, n)
+	msgs := make([]wire.Message, n)
 	for i := range msgs {
 		_, body := r.event(webhook.EventCompleted)
-		msgs[i] = r.h.message(webhook.EventCompleted, body, delivery.FaultBurst)
+		msgs[i] = r.h.message(webhook.EventCompleted, body, wire.FaultBurst)
 	}
+	// Each send of the burst is its own event: the pattern says when, the
+	// messages what.
+	xs := wire.Repeat(r.ctx, wire.Burst(n), msgs[0], func(ctx context.Context, i int, _ wire.Message) wire.Exchange {
+		return r.h.send(ctx, msgs[i])
+	})
 	evs := make([]report.Evidence, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, m := range msgs {
-		wg.Go(func() {
-			<-start
-			evs[i] = r.h.deliver(r.ctx, fmt.Sprintf("burst delivery %d of %d", i+1, n), m)
-		})
+	for i, x := range xs {
+		evs[i] = exchangeEvidence(fmt.Sprintf("burst delivery %d of %d", i+1, n), x)
 	}
-	close(start)
-	wg.Wait()
 	r.record(evs...)
 	bad := unmet(evs, acked)
 	r.Expect(bad).To(gomega.BeEmpty(), "%d of %d concurrent deliveries not acknowledged with 2xx within %s: %s%s",

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 )
 
@@ -65,7 +65,7 @@ type Config struct {
 	ExpectFetch bool
 
 	// Version is written into the report and the User-Agent (the tool's
-	// version); default delivery.Version.
+	// version); default wire.Version.
 	Version string
 	// Progress is called for each check that ran, in catalogue order, as
 	// soon as it and every check before it have finished (may be nil);
@@ -198,7 +198,7 @@ func (c Config) withDefaults() Config {
 		c.LoadDuration = DefaultLoadDuration
 	}
 	if c.Version == "" {
-		c.Version = delivery.Version
+		c.Version = wire.Version
 	}
 	return c
 }
@@ -221,7 +221,7 @@ func (c Config) Validate() error {
 		return errors.New("no receiver URL: set --url or PRISMHOOK_URL")
 	}
 	if err := checkHTTPURL(c.URL); err != nil {
-		return fmt.Errorf("receiver URL %q: %w", delivery.RedactURL(c.URL), err)
+		return fmt.Errorf("receiver URL %q: %w", wire.RedactURL(c.URL), err)
 	}
 	if c.Secret == "" {
 		return errors.New("no webhook secret: set --secret or PRISMHOOK_SECRET")

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 )
 
@@ -31,15 +31,15 @@ const backlogWaitMS = 750
 
 // noncanonical lists the faults that send a correctly signed event in
 // another JSON form: same content, other bytes.
-var noncanonical = []delivery.Fault{
-	delivery.FaultWhitespace, delivery.FaultKeyOrder, delivery.FaultUnicodeEscapes, delivery.FaultTrailingNewline,
+var noncanonical = []wire.Fault{
+	wire.FaultWhitespace, wire.FaultKeyOrder, wire.FaultUnicodeEscapes, wire.FaultTrailingNewline,
 }
 
 // signatureFaults lists the faults that break the signature.
-var signatureFaults = []delivery.Fault{
-	delivery.FaultMissingSignature, delivery.FaultWrongSecret, delivery.FaultBodyChanged,
-	delivery.FaultEmptySignature, delivery.FaultNonHexSignature, delivery.FaultTruncatedSignature,
-	delivery.FaultLongSignature,
+var signatureFaults = []wire.Fault{
+	wire.FaultMissingSignature, wire.FaultWrongSecret, wire.FaultBodyChanged,
+	wire.FaultEmptySignature, wire.FaultNonHexSignature, wire.FaultTruncatedSignature,
+	wire.FaultLongSignature,
 }
 
 // refusalHint explains a correctly signed delivery that was not
@@ -69,7 +69,7 @@ func reserializedHint(before []labelled, evs []report.Evidence) string {
 		return ""
 	}
 	for _, ev := range evs {
-		if slices.Contains(noncanonical, delivery.Fault(ev.Fault)) && refused(ev) {
+		if slices.Contains(noncanonical, wire.Fault(ev.Fault)) && refused(ev) {
 			return diagReserialized
 		}
 	}
@@ -88,7 +88,7 @@ func crashed(ev report.Evidence) bool {
 // crashedOnInput is crashed, except for ROB-04's 20 MiB body, which a
 // receiver may rightly cut off by closing the connection.
 func crashedOnInput(ev report.Evidence) bool {
-	return crashed(ev) && delivery.Fault(ev.Fault) != delivery.FaultOversized
+	return crashed(ev) && wire.Fault(ev.Fault) != wire.FaultOversized
 }
 
 // diagnose looks at every delivery of the run for the patterns behind the
@@ -106,7 +106,7 @@ func diagnose(results []result) []string {
 			}
 			all = append(all, ev)
 			maxConnect = max(maxConnect, ev.ConnectMS)
-			f := delivery.Fault(ev.Fault)
+			f := wire.Fault(ev.Fault)
 			switch {
 			case plainValid(ev):
 				valid = append(valid, ev)

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/prismhook/prismhook/fixtures"
-	"github.com/prismhook/prismhook/mockserver/artifacts"
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/artifacts"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
@@ -48,7 +48,7 @@ type harness struct {
 	cfg    Config
 	target *url.URL
 	roots  *x509.CertPool // nil: system roots
-	sender *delivery.Sender
+	sender *wire.Sender
 
 	art       *artifacts.Server
 	artErr    error // why the artifact server is not serving, if it is not
@@ -64,7 +64,7 @@ type harness struct {
 
 	// The sequential run TIME-01 and TIME-02 share.
 	seqOnce sync.Once
-	seq     []delivery.Exchange
+	seq     []wire.Exchange
 	seqErr  error
 }
 
@@ -93,7 +93,7 @@ func newHarness(c Config) (*harness, error) {
 			return nil, err
 		}
 	}
-	h.sender = delivery.NewSender(delivery.SenderOptions{
+	h.sender = wire.NewSender(wire.SenderOptions{
 		Timeout:   c.AckTimeout,
 		UserAgent: "Prism-Webhooks/" + c.Version,
 		TLSConfig: &tls.Config{RootCAs: h.roots, MinVersion: tls.VersionTLS12},
@@ -114,7 +114,7 @@ func (h *harness) preflight(ctx context.Context) error {
 	// A reset means something listens there: the checks will tell what
 	// is wrong with it.
 	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
-		return &SetupError{Reason: "receiver unreachable at " + delivery.RedactURL(h.cfg.URL), Err: err}
+		return &SetupError{Reason: "receiver unreachable at " + wire.RedactURL(h.cfg.URL), Err: err}
 	}
 	if err == nil {
 		defer conn.Close()
@@ -253,8 +253,8 @@ func (h *harness) eventWithPrompt(eventType string, keepTimestamp bool, prompt s
 }
 
 // message addresses an event to the receiver under test.
-func (h *harness) message(eventType string, body []byte, fault delivery.Fault) delivery.Message {
-	return delivery.Message{
+func (h *harness) message(eventType string, body []byte, fault wire.Fault) wire.Message {
+	return wire.Message{
 		URL:       h.cfg.URL,
 		Secret:    h.cfg.Secret,
 		EventType: eventType,
@@ -264,19 +264,19 @@ func (h *harness) message(eventType string, body []byte, fault delivery.Fault) d
 }
 
 // send makes one delivery through the run's sender.
-func (h *harness) send(ctx context.Context, m delivery.Message) delivery.Exchange {
+func (h *harness) send(ctx context.Context, m wire.Message) wire.Exchange {
 	return h.sender.Send(ctx, m)
 }
 
 // deliver sends m and returns what happened as evidence.
-func (h *harness) deliver(ctx context.Context, label string, m delivery.Message) report.Evidence {
+func (h *harness) deliver(ctx context.Context, label string, m wire.Message) report.Evidence {
 	return exchangeEvidence(label, h.send(ctx, m))
 }
 
 // exchangeEvidence converts a delivery exchange into report evidence. The
 // exchange holds excerpts only, so evidence stays small whatever the
 // receiver answers.
-func exchangeEvidence(label string, x delivery.Exchange) report.Evidence {
+func exchangeEvidence(label string, x wire.Exchange) report.Evidence {
 	ev := report.Evidence{
 		Kind:        report.KindDelivery,
 		Label:       label,
@@ -301,11 +301,11 @@ func exchangeEvidence(label string, x delivery.Exchange) report.Evidence {
 	}
 	if x.Err != nil {
 		ev.Error = x.Err.Error()
-		if x.ErrKind != delivery.ErrKindNone && !strings.HasPrefix(ev.Error, string(x.ErrKind)) {
+		if x.ErrKind != wire.ErrKindNone && !strings.HasPrefix(ev.Error, string(x.ErrKind)) {
 			ev.Error = string(x.ErrKind) + ": " + ev.Error
 		}
 	}
-	if x.ErrKind == delivery.ErrKindTimeout && x.Connect == 0 {
+	if x.ErrKind == wire.ErrKindTimeout && x.Connect == 0 {
 		// The whole attempt went by waiting for a connection: say so, in
 		// the error and in the timings, which then add up to the timeout.
 		ev.ConnectMS, ev.LatencyMS = ev.LatencyMS, 0
@@ -336,7 +336,7 @@ func handshakeEvidence(target string, hs *handshake) report.Evidence {
 		Kind:      report.KindTLSHandshake,
 		Label:     "TLS handshake",
 		At:        hs.At,
-		URL:       delivery.RedactURL(target),
+		URL:       wire.RedactURL(target),
 		LatencyMS: ms(hs.Latency),
 	}
 	if hs.Version != 0 {

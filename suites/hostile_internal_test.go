@@ -8,13 +8,13 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 )
 
 var _ = Describe("delivery evidence", func() {
 	It("reports a redirect with its Location, in every format", func() {
-		ev := exchangeEvidence("doc example", delivery.Exchange{
+		ev := exchangeEvidence("doc example", wire.Exchange{
 			URL: "http://127.0.0.1:1/h", Started: time.Now(), Status: http.StatusFound,
 			Location: "https://elsewhere.example/hook",
 		})

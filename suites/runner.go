@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 )
 
@@ -84,7 +84,7 @@ func Run(ctx context.Context, c Config) (*report.Report, error) {
 		Schema:     report.Schema,
 		Tool:       "prismhook",
 		Version:    c.Version,
-		Target:     delivery.RedactURL(c.URL),
+		Target:     wire.RedactURL(c.URL),
 		Profile:    c.Profile,
 		StartedAt:  started.UTC(),
 		DurationMS: time.Since(started).Milliseconds(),

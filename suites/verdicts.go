@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
 )
@@ -113,7 +113,7 @@ func (rl *release) controlDelivery() report.Evidence {
 	if rl.control == nil {
 		ev := report.Evidence{Kind: report.KindDelivery, Label: "control: a correctly signed video.completed, to compare with", Error: "harness error: no control event"}
 		if _, body, err := rl.h.event(webhook.EventCompleted, false); err == nil {
-			ev = rl.h.deliver(rl.ctx, ev.Label, rl.h.message(webhook.EventCompleted, body, delivery.FaultNone))
+			ev = rl.h.deliver(rl.ctx, ev.Label, rl.h.message(webhook.EventCompleted, body, wire.FaultNone))
 		}
 		rl.control = &ev
 	}
@@ -134,8 +134,8 @@ func plainValid(ev report.Evidence) bool {
 	if ev.Kind != report.KindDelivery {
 		return false
 	}
-	switch delivery.Fault(ev.Fault) {
-	case delivery.FaultNone, delivery.FaultDuplicate, delivery.FaultBurst:
+	switch wire.Fault(ev.Fault) {
+	case wire.FaultNone, wire.FaultDuplicate, wire.FaultBurst:
 		return true
 	}
 	return false

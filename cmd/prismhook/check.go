@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/spf13/cobra"
@@ -143,7 +143,7 @@ func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportF
 	if profile == "" {
 		profile = suites.DefaultProfile
 	}
-	term.Start(delivery.RedactURL(c.URL), profile, selectedChecks(c))
+	term.Start(wire.RedactURL(c.URL), profile, selectedChecks(c))
 	prog := startProgress(out, term, c)
 	c.Progress = prog.row
 	rep, err := suites.Run(ctx, c)

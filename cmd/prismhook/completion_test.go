@@ -4,7 +4,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 )
 
@@ -19,7 +19,7 @@ var _ = Describe("shell completion", func() {
 	It("offers event names, fault names and profiles", func() {
 		Expect(complete("send", "")).To(And(ContainSubstring("video.completed"), ContainSubstring("video.failed")))
 		faults := complete("send", "video.completed", "--fault", "")
-		for _, f := range delivery.Faults {
+		for _, f := range wire.Faults {
 			Expect(faults).To(ContainSubstring(string(f.Name) + "\t" + f.Description))
 		}
 		for _, cmd := range []string{"check", "demo"} {

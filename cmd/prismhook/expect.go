@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 )
 
 // expectation is the answer `send --expect` counts as success: a class of
@@ -26,7 +26,7 @@ func parseExpect(s string) (expectation, error) {
 	return expectation{}, usage("--expect %q: want 2xx, 4xx, 5xx or a status such as 401", s)
 }
 
-func (e expectation) matches(x delivery.Exchange) bool {
+func (e expectation) matches(x wire.Exchange) bool {
 	if x.Err != nil {
 		return false
 	}

@@ -7,8 +7,8 @@ import (
 	"io"
 	"sync"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver"
-	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/suites"
 	"github.com/prismhook/prismhook/suites/report"
 )
@@ -66,7 +66,7 @@ func checkRunner(ctx context.Context, req mockserver.CheckRequest) (mockserver.C
 // printForward shows the forward webhook's id and secret where a developer
 // will look: the receiver needs the secret to verify signatures.
 func printForward(out io.Writer, to, id, secret, base string) {
-	fmt.Fprintf(out, "\n  Forwarding every event to %s\n", delivery.RedactURL(to))
+	fmt.Fprintf(out, "\n  Forwarding every event to %s\n", wire.RedactURL(to))
 	fmt.Fprintf(out, "    webhook  %s\n", id)
 	fmt.Fprintf(out, "    secret   %s\n", secret)
 	fmt.Fprintf(out, "  Inspector: %s/\n\n", base)

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 )
 
 // loadStats is what one worker of the load generator saw.
@@ -81,7 +81,7 @@ func (s *sendRun) load(ctx context.Context, n, c int) error {
 
 // failureKey groups failures without their variable details (addresses,
 // ports), so that thousands of them sum up in a few lines.
-func failureKey(x delivery.Exchange) string {
+func failureKey(x wire.Exchange) string {
 	if x.Err != nil {
 		return fmt.Sprintf("no answer (%s)", x.ErrKind)
 	}

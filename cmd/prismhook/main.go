@@ -10,7 +10,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 )
 
 // version is set at build time: -ldflags "-X main.version=v1.2.3"; main
@@ -21,7 +21,7 @@ func main() {
 	info, ok := debug.ReadBuildInfo()
 	version = buildVersion(version, info, ok)
 	// The User-Agent of every delivery carries the same version as --version.
-	delivery.Version = version
+	wire.Version = version
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

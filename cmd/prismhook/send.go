@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -14,11 +13,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prismhook/prismhook/fixtures"
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/webhook"
 	"github.com/spf13/cobra"
 )
@@ -79,10 +77,10 @@ connections, reporting deliveries per second and latency percentiles.`,
 	fl.StringVar(&f.caFile, "ca", "", "PEM CA bundle to verify an HTTPS receiver")
 	fl.IntVar(&f.count, "count", 0, "send N deliveries and report throughput and latency")
 	fl.IntVar(&f.concurrency, "concurrency", 0, fmt.Sprintf("deliveries in flight at once, with --count (default %d) or --fault burst (default %d)", defaultLoadWorkers, defaultBurst))
-	fl.DurationVar(&f.timeout, "ack-timeout", delivery.DefaultTimeout, "time allowed for each answer")
+	fl.DurationVar(&f.timeout, "ack-timeout", wire.DefaultTimeout, "time allowed for each answer")
 	fl.StringVar(&f.expect, "expect", "2xx", "the answer that counts as success: 2xx, 4xx, 5xx or a status such as 401")
-	names := make([]string, len(delivery.Faults))
-	for i, f := range delivery.Faults {
+	names := make([]string, len(wire.Faults))
+	for i, f := range wire.Faults {
 		names[i] = string(f.Name) + "\t" + f.Description
 	}
 	completeWith(cmd, "fault", names...)
@@ -102,15 +100,15 @@ func eventArg(_ *cobra.Command, args []string) error {
 
 func faultList() string {
 	var b strings.Builder
-	for _, f := range delivery.Faults {
+	for _, f := range wire.Faults {
 		fmt.Fprintf(&b, "  %-20s %s\n", f.Name, f.Description)
 	}
 	return b.String()
 }
 
 func faultNames() string {
-	names := make([]string, len(delivery.Faults))
-	for i, f := range delivery.Faults {
+	names := make([]string, len(wire.Faults))
+	for i, f := range wire.Faults {
 		names[i] = string(f.Name)
 	}
 	return strings.Join(names, ", ")
@@ -126,16 +124,17 @@ func runSend(cmd *cobra.Command, event string, f sendFlags) error {
 	if err := checkURL("--url", f.url); err != nil {
 		return err
 	}
-	fault, ok := delivery.ParseFault(f.fault)
+	fault, ok := wire.ParseFault(f.fault)
 	if !ok {
 		return usage("unknown fault %q: valid faults are %s", f.fault, faultNames())
 	}
+	_, pattern := fault.Pattern(1)
 	switch {
 	case f.count < 0 || f.concurrency < 0:
 		return usage("--count and --concurrency must not be negative")
-	case f.count > 0 && (fault == delivery.FaultDuplicate || fault == delivery.FaultBurst):
+	case f.count > 0 && pattern:
 		return usage("--count cannot be combined with --fault %s", fault)
-	case f.concurrency > 0 && f.count == 0 && fault != delivery.FaultBurst:
+	case f.concurrency > 0 && f.count == 0 && fault != wire.FaultBurst:
 		return usage("--concurrency needs --count or --fault burst")
 	case f.timeout <= 0:
 		return usage("--ack-timeout must be positive")
@@ -148,15 +147,15 @@ func runSend(cmd *cobra.Command, event string, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := delivery.SenderOptions{Timeout: f.timeout}
+	opts := wire.SenderOptions{Timeout: f.timeout}
 	if f.caFile != "" {
 		if opts.TLSConfig, err = caConfig(f.caFile); err != nil {
 			return err
 		}
 	}
 	s := &sendRun{
-		sender: delivery.NewSender(opts),
-		msg:    delivery.Message{URL: f.url, Secret: f.secret, EventType: event, Body: body, Fault: fault},
+		sender: wire.NewSender(opts),
+		msg:    wire.Message{URL: f.url, Secret: f.secret, EventType: event, Body: body, Fault: fault},
 		out:    cmd.OutOrStdout(),
 		want:   want,
 	}
@@ -164,15 +163,13 @@ func runSend(cmd *cobra.Command, event string, f sendFlags) error {
 	switch {
 	case f.count > 0:
 		return s.load(ctx, f.count, orDefault(f.concurrency, defaultLoadWorkers))
-	case fault == delivery.FaultDuplicate:
+	case fault == wire.FaultDuplicate:
 		// The same delivery twice: same id, same bytes, same signature.
-		s.msg.DeliveryID = delivery.NewDeliveryID()
-		return s.report(s.sendAll(ctx, 2, 1))
-	case fault == delivery.FaultBurst:
-		n := orDefault(f.concurrency, defaultBurst)
-		return s.report(s.sendAll(ctx, n, n))
+		return s.report(s.sender.Repeat(ctx, wire.Duplicate(2), s.msg))
+	case fault == wire.FaultBurst:
+		return s.report(s.sender.Repeat(ctx, wire.Burst(orDefault(f.concurrency, defaultBurst)), s.msg))
 	default:
-		return s.report(s.sendAll(ctx, 1, 1))
+		return s.report(s.sender.Repeat(ctx, wire.Once, s.msg))
 	}
 }
 
@@ -201,7 +198,7 @@ func checkURL(flag, raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usage("%s %q is not an absolute http:// or https:// URL", flag, delivery.RedactURL(raw))
+		return usage("%s %q is not an absolute http:// or https:// URL", flag, wire.RedactURL(raw))
 	}
 	return nil
 }
@@ -228,34 +225,17 @@ func orDefault(n, def int) int {
 
 // sendRun sends one message, possibly many times, through the one sender.
 type sendRun struct {
-	sender *delivery.Sender
-	msg    delivery.Message
+	sender *wire.Sender
+	msg    wire.Message
 	out    io.Writer
 	want   expectation
 }
 
-// sendAll sends the message n times with at most c at once and returns the
-// exchanges in the order they were started.
-func (s *sendRun) sendAll(ctx context.Context, n, c int) []delivery.Exchange {
-	xs := make([]delivery.Exchange, n)
-	sem := make(chan struct{}, c)
-	var wg sync.WaitGroup
-	for i := range xs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			xs[i] = s.sender.Send(ctx, s.msg)
-		})
-	}
-	wg.Wait()
-	return xs
-}
-
 // report prints one line per exchange and fails unless every answer was
 // the expected one.
-func (s *sendRun) report(xs []delivery.Exchange) error {
+func (s *sendRun) report(xs []wire.Exchange) error {
 	bad := 0
-	var last delivery.Exchange
+	var last wire.Exchange
 	for _, x := range xs {
 		fmt.Fprintln(s.out, exchangeLine(x))
 		if !s.want.matches(x) {
@@ -275,7 +255,7 @@ func (s *sendRun) report(xs []delivery.Exchange) error {
 
 // exchangeLine is "<status> <latency> <delivery id> [answer excerpt]". The
 // excerpt is quoted: it is receiver-controlled text headed for a terminal.
-func exchangeLine(x delivery.Exchange) string {
+func exchangeLine(x wire.Exchange) string {
 	line := fmt.Sprintf("%s  %s  %s", outcome(x), formatLatency(x.Latency), x.DeliveryID)
 	if x.ResponseExcerpt != "" {
 		line += "  " + strconv.Quote(x.ResponseExcerpt)
@@ -284,7 +264,7 @@ func exchangeLine(x delivery.Exchange) string {
 }
 
 // outcome is the status line of an answer, or why there was none.
-func outcome(x delivery.Exchange) string {
+func outcome(x wire.Exchange) string {
 	if x.Err != nil {
 		return fmt.Sprintf("no answer (%s): %s", x.ErrKind, oneLine(x.Err.Error()))
 	}

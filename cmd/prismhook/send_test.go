@@ -11,7 +11,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -140,7 +140,7 @@ var _ = Describe("send", func() {
 	It("lists every fault in its help", func() {
 		r := cli("send", "--help")
 		Expect(r.code).To(Equal(0))
-		for _, f := range delivery.Faults {
+		for _, f := range wire.Faults {
 			Expect(r.stdout).To(ContainSubstring(string(f.Name)))
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/spf13/cobra"
@@ -88,7 +89,7 @@ one command gives a mock that already talks to your receiver.`,
 	fl.BoolVar(&f.noControlAPI, "no-control-api", false, "turn off the /_mock/ control API (with --api-key it needs a key and acts on that key's objects only)")
 	fl.BoolVar(&f.denyPrivate, "deny-private-targets", false, "never deliver to loopback, private, link-local (cloud metadata) or other internal addresses, for a mock open to others")
 	fl.DurationVar(&f.generationDelay, "generation-delay", 2*time.Second, "time from a video request to its outcome")
-	fl.DurationVar(&f.deliveryTimeout, "ack-timeout", delivery.DefaultTimeout, "time a receiver has to answer a delivery")
+	fl.DurationVar(&f.deliveryTimeout, "ack-timeout", wire.DefaultTimeout, "time a receiver has to answer a delivery")
 	fl.StringVar(&f.retrySchedule, "retry-schedule", formatSchedule(delivery.DefaultSchedule), "comma-separated delays between delivery attempts")
 	fl.Float64Var(&f.timeScale, "time-scale", 1, "multiply every retry delay (0.001 compresses hours to seconds)")
 	fl.IntVar(&f.workers, "workers", 32, "delivery attempts in flight at once")
@@ -136,7 +137,7 @@ func runServe(ctx context.Context, cmd *cobra.Command, f serveFlags) error {
 		NoControlAPI:       f.noControlAPI,
 		GenerationDelay:    f.generationDelay,
 		Delivery: delivery.Options{
-			Sender:    delivery.SenderOptions{Timeout: f.deliveryTimeout},
+			Sender:    wire.SenderOptions{Timeout: f.deliveryTimeout},
 			Schedule:  schedule,
 			TimeScale: f.timeScale,
 			Workers:   f.workers,
@@ -159,7 +160,7 @@ func runServe(ctx context.Context, cmd *cobra.Command, f serveFlags) error {
 	}
 	if f.forwardTo != "" {
 		if u, err := url.Parse(f.forwardTo); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usage("--forward-to %q: want an absolute http or https URL", delivery.RedactURL(f.forwardTo))
+			return usage("--forward-to %q: want an absolute http or https URL", wire.RedactURL(f.forwardTo))
 		}
 	}
 

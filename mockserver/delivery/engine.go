@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -149,7 +150,7 @@ func NewEngine(o Options) (*Engine, error) {
 		return nil, fmt.Errorf("delivery: metrics: %w", err)
 	}
 	e := &Engine{
-		sender:   NewSender(o.Sender),
+		sender:   wire.NewSender(o.Sender),
 		policy:   p,
 		workers:  cmpOr(o.Workers, defaultWorkers),
 		queueSz:  cmpOr(o.QueueSize, defaultQueueSize),
@@ -217,10 +218,10 @@ func (e *Engine) Enqueue(d Delivery) (Delivery, error) {
 		return Delivery{}, err
 	}
 	if d.ID == "" {
-		d.ID = NewDeliveryID()
+		d.ID = wire.NewDeliveryID()
 	}
 	if d.EventID == "" {
-		d.EventID = NewEventID()
+		d.EventID = wire.NewEventID()
 	}
 	now := time.Now()
 	d.CreatedAt = now
@@ -290,7 +291,7 @@ func validate(d Delivery) error {
 	}
 	u, err := url.Parse(d.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("delivery: URL %q is not an absolute http or https URL", RedactURL(d.URL))
+		return fmt.Errorf("delivery: URL %q is not an absolute http or https URL", wire.RedactURL(d.URL))
 	}
 	return nil
 }

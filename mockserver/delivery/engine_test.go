@@ -11,10 +11,10 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"github.com/prometheus/client_golang/prometheus"
-
+	"github.com/prismhook/prismhook/internal/wire/wiretest"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/webhook"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // startEngine returns a started engine, closed when the spec ends.
@@ -57,7 +57,7 @@ func ids(ds []delivery.Delivery) []string {
 
 // blocking answers 200, but only once release is closed (or the client
 // gives up); arrived gets one value per request as it arrives.
-func blocking() (rc *receiver, release chan struct{}) {
+func blocking() (rc *wiretest.Receiver, release chan struct{}) {
 	release = make(chan struct{})
 	rc = newReceiver(func(_ http.ResponseWriter, r *http.Request) {
 		select {
@@ -100,6 +100,11 @@ func metric(reg *prometheus.Registry, name, outcome string) float64 {
 }
 
 var _ = Describe("Engine", func() {
+	It("cannot be combined with a transport of the caller's and DenyPrivate", func() {
+		_, err := delivery.NewEngine(delivery.Options{Sender: delivery.SenderOptions{DenyPrivate: true, Transport: http.DefaultTransport}})
+		Expect(err).To(MatchError(ContainSubstring("DenyPrivate")))
+	})
+
 	It("retries a failing receiver on the schedule until it answers 2xx", func() {
 		var n atomic.Int32
 		rc := newReceiver(func(w http.ResponseWriter, _ *http.Request) {
@@ -142,7 +147,7 @@ var _ = Describe("Engine", func() {
 		Expect(got.Attempts[1].At.Sub(got.Attempts[0].At)).To(BeNumerically(">=", 50*time.Millisecond))
 		Expect(got.Attempts[2].At.Sub(got.Attempts[1].At)).To(BeNumerically(">=", 100*time.Millisecond))
 
-		reqs := rc.requests()
+		reqs := rc.Requests()
 		Expect(reqs).To(HaveLen(3))
 		for _, r := range reqs {
 			Expect(r.Header.Get(webhook.DeliveryHeader)).To(Equal(d.ID))
@@ -198,7 +203,7 @@ var _ = Describe("Engine", func() {
 
 	It("records a stalled receiver's attempt as a timeout", func() {
 		reg := prometheus.NewRegistry()
-		rc := newReceiver(stall(time.Minute))
+		rc := newReceiver(wiretest.Stall(time.Minute))
 		e := startEngine(delivery.Options{
 			Sender:     delivery.SenderOptions{Timeout: 200 * time.Millisecond},
 			Schedule:   []time.Duration{},
@@ -259,7 +264,7 @@ var _ = Describe("Engine", func() {
 		e := startEngine(delivery.Options{Workers: 1, QueueSize: 2})
 		first, err := e.Enqueue(newDelivery(rc.URL))
 		Expect(err).NotTo(HaveOccurred())
-		Eventually(rc.seen).Should(Receive()) // the only worker is busy
+		Eventually(rc.Seen).Should(Receive()) // the only worker is busy
 		var queued []string
 		for range 2 {
 			d, err := e.Enqueue(newDelivery(rc.URL))
@@ -337,7 +342,7 @@ var _ = Describe("Engine", func() {
 		Expect(e.Start(context.Background())).To(Succeed())
 		d, err := e.Enqueue(newDelivery(rc.URL))
 		Expect(err).NotTo(HaveOccurred())
-		Eventually(rc.seen).Should(Receive())
+		Eventually(rc.Seen).Should(Receive())
 
 		closed := make(chan error, 1)
 		go func() { closed <- e.Close(context.Background()) }()
@@ -362,7 +367,7 @@ var _ = Describe("Engine", func() {
 		Expect(e.Start(context.Background())).To(Succeed())
 		d, err := e.Enqueue(newDelivery(rc.URL))
 		Expect(err).NotTo(HaveOccurred())
-		Eventually(rc.seen).Should(Receive())
+		Eventually(rc.Seen).Should(Receive())
 
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
@@ -394,7 +399,7 @@ var _ = Describe("Engine", func() {
 		Expect(first.Start(context.Background())).To(Succeed())
 		d, err := first.Enqueue(newDelivery(rc.URL))
 		Expect(err).NotTo(HaveOccurred())
-		Eventually(rc.seen).Should(Receive())
+		Eventually(rc.Seen).Should(Receive())
 		onDisk := j.copy() // the mock dies here, its attempt in flight
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
@@ -409,7 +414,7 @@ var _ = Describe("Engine", func() {
 		Expect(got.Attempts[0].Error).To(Equal("interrupted: mock restarted"))
 		Expect(got.Attempts[1].Status).To(Equal(http.StatusOK))
 		Eventually(func() string { return onDisk.get(d.ID).Status }).Should(Equal(delivery.StatusDelivered))
-		reqs := rc.requests()
+		reqs := rc.Requests()
 		Expect(reqs).To(HaveLen(2))
 		Expect(reqs[1].Header.Get(webhook.DeliveryHeader)).To(Equal(d.ID))
 		Expect(reqs[1].Body).To(Equal(reqs[0].Body))
@@ -452,8 +457,8 @@ var _ = Describe("Engine", func() {
 		Expect(statusOf(e, "dlv_done")()).To(Equal(delivery.StatusDelivered))
 
 		Expect(metric(reg, "prismhook_deliveries_total", "failed")).To(Equal(1.0))
-		Expect(rc.requests()).To(HaveLen(1), "only the due delivery was sent")
-		Expect(rc.requests()[0].Header.Get(webhook.DeliveryHeader)).To(Equal("dlv_due"))
+		Expect(rc.Requests()).To(HaveLen(1), "only the due delivery was sent")
+		Expect(rc.Requests()[0].Header.Get(webhook.DeliveryHeader)).To(Equal("dlv_due"))
 	})
 
 	It("drops the log and pending work on Reset, from the journal too", func() {
@@ -509,7 +514,7 @@ var _ = Describe("Engine", func() {
 			}
 			Expect(slices.ContainsFunc(d.Attempts, func(a delivery.Attempt) bool { return a.InFlight })).To(BeFalse())
 		}
-		Expect(rc.requests()).To(HaveLen(sumAttempts(e.List(""))))
+		Expect(rc.Requests()).To(HaveLen(sumAttempts(e.List(""))))
 	})
 
 	It("validates deliveries and its own life cycle", func() {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/prismhook/prismhook/internal/wire"
 )
 
 // ErrNotFound is returned for a delivery that is not in the log.
@@ -42,10 +44,10 @@ func (e *Engine) SendTest(ctx context.Context, d Delivery) (Delivery, Exchange, 
 		return Delivery{}, Exchange{}, err
 	}
 	if d.ID == "" {
-		d.ID = NewDeliveryID()
+		d.ID = wire.NewDeliveryID()
 	}
 	if d.EventID == "" {
-		d.EventID = NewEventID()
+		d.EventID = wire.NewEventID()
 	}
 	d.Test = true
 	d.CreatedAt = time.Now()

@@ -3,6 +3,7 @@ package delivery
 import (
 	"errors"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -53,8 +54,8 @@ func newMetrics(r prometheus.Registerer) (*metrics, error) {
 		seconds:   seconds,
 	}
 	// Every series exists from the start, at zero, so rates work at once.
-	for _, o := range []string{outcomeSuccess, outcomeHTTPError, string(ErrKindTimeout),
-		string(ErrKindConnection), string(ErrKindTLS), string(ErrKindOther)} {
+	for _, o := range []string{outcomeSuccess, outcomeHTTPError, string(wire.ErrKindTimeout),
+		string(wire.ErrKindConnection), string(wire.ErrKindTLS), string(wire.ErrKindOther)} {
 		m.attempts[o] = attempts.WithLabelValues(o)
 	}
 	return m, nil
@@ -82,8 +83,8 @@ func (m *metrics) attempt(x Exchange) {
 	switch {
 	case x.Err != nil:
 		outcome = string(x.ErrKind)
-		if x.ErrKind == ErrKindNone {
-			outcome = string(ErrKindOther)
+		if x.ErrKind == wire.ErrKindNone {
+			outcome = string(wire.ErrKindOther)
 		}
 	case !x.OK():
 		outcome = outcomeHTTPError

@@ -5,20 +5,14 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/prismhook/prismhook/internal/wire"
 )
 
-// Bounds of the answer's headers an Exchange keeps (ResponseHeader), which
-// the delivery log's attempts keep in turn.
-const (
-	maxResponseHeaderNames  = 24
-	maxResponseHeaderValues = 32
-	maxHeaderValueBytes     = 256
-	maxKeptHeaderBytes      = 2 << 10
-	// answersKept is how many of a delivery's latest attempts keep the
-	// answer's headers and body, besides the first attempt; older ones
-	// keep their status, latency and error only.
-	answersKept = 2
-)
+// answersKept is how many of a delivery's latest attempts keep the
+// answer's headers and body, besides the first attempt; older ones keep
+// their status, latency and error only.
+const answersKept = 2
 
 // trimAnswers drops the answer's headers and body from the attempts that
 // are neither the first nor among the last answersKept, so that a delivery
@@ -27,55 +21,6 @@ func trimAnswers(as []Attempt) {
 	for i := 1; i < len(as)-answersKept; i++ {
 		as[i].ResponseHeaders, as[i].ResponseBody = nil, ""
 	}
-}
-
-// urlHeaders carry URLs, whose passwords are hidden (see RedactURL).
-var urlHeaders = map[string]bool{"Location": true, "Content-Location": true}
-
-// boundedHeader copies at most maxResponseHeaderNames names of h (in
-// sorted order) and maxResponseHeaderValues values, each cut to
-// maxHeaderValueBytes, and stops once maxKeptHeaderBytes are kept, so that
-// an Exchange kept as evidence stays small whatever the receiver sends. A
-// password in a Location is hidden.
-func boundedHeader(h http.Header) http.Header {
-	if len(h) == 0 {
-		return nil
-	}
-	if len(h) <= maxResponseHeaderNames {
-		// The usual answer fits as it is: one copy, no sorting.
-		total, values, fits := 0, 0, true
-		for k, vs := range h {
-			values += len(vs)
-			for _, v := range vs {
-				total += len(k) + len(v)
-				fits = fits && len(v) <= maxHeaderValueBytes && !(urlHeaders[k] && strings.Contains(v, "@"))
-			}
-		}
-		if fits && values <= maxResponseHeaderValues && total <= maxKeptHeaderBytes {
-			return h.Clone()
-		}
-	}
-	out := make(http.Header, min(len(h), maxResponseHeaderNames))
-	total, values := 0, 0
-	for _, k := range slices.Sorted(maps.Keys(h)) {
-		if len(out) == maxResponseHeaderNames {
-			break
-		}
-		key := excerpt([]byte(k), maxHeaderValueBytes)
-		for _, v := range h[k] {
-			if urlHeaders[k] {
-				v = RedactURL(v)
-			}
-			v = excerpt([]byte(v), maxHeaderValueBytes)
-			total += len(key) + len(v)
-			if total > maxKeptHeaderBytes || values == maxResponseHeaderValues {
-				return out
-			}
-			out[key] = append(out[key], v)
-			values++
-		}
-	}
-	return out
 }
 
 // secretHeaders carry credentials; their values are never recorded.
@@ -135,7 +80,7 @@ func recordExchange(a *Attempt, x Exchange, secret string, prev *Attempt, body [
 	a.ErrorKind = x.ErrKind
 	a.RequestHeaders = redactHeader(x.RequestHeader, secret)
 	a.RequestBody = redactText(x.BodyExcerpt, secret)
-	if x.BodySize == len(body) && x.BodyExcerpt == excerpt(body, bodyExcerptBytes) {
+	if x.BodySize == len(body) && x.BodyExcerpt == wire.BodyExcerpt(body) {
 		a.RequestBody = ""
 	}
 	a.RequestBodySize = x.BodySize
@@ -185,7 +130,7 @@ func (d Delivery) WithRequestBodies() Delivery {
 		a := &d.Attempts[i]
 		if a.RequestBody == "" && a.RequestBodySize > 0 && a.RequestBodySize == len(d.Body) {
 			if body == "" {
-				body = redactText(excerpt(d.Body, bodyExcerptBytes), d.Secret)
+				body = redactText(wire.BodyExcerpt(d.Body), d.Secret)
 			}
 			a.RequestBody = body
 		}

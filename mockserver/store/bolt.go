@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 )
 
@@ -312,7 +313,7 @@ type deliveryRecord struct {
 	Delivery delivery.Delivery `json:"delivery"`
 	Secret   string            `json:"secret"`
 	Body     []byte            `json:"body"`
-	Fault    delivery.Fault    `json:"fault,omitempty"`
+	Fault    wire.Fault        `json:"fault,omitempty"`
 	Owner    string            `json:"owner,omitempty"`
 }
 

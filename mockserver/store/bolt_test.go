@@ -16,6 +16,7 @@ import (
 	. "github.com/onsi/gomega"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/store"
 	"github.com/prismhook/prismhook/webhook"
@@ -45,7 +46,7 @@ var _ = Describe("Bolt", func() {
 				{N: 2, At: created.Add(time.Second), InFlight: true},
 			},
 			CreatedAt: created, NextAttemptAt: &next,
-			Secret: "whsec_secret", Body: []byte("{\"event\":\"video.completed\"}\n\x00\xff"), Fault: delivery.FaultWrongSecret,
+			Secret: "whsec_secret", Body: []byte("{\"event\":\"video.completed\"}\n\x00\xff"), Fault: wire.FaultWrongSecret,
 		}
 	}
 
@@ -164,7 +165,7 @@ var _ = Describe("Bolt", func() {
 			Expect(byID).To(HaveKey("dlv_" + n))
 			Expect(byID["dlv_"+n].Secret).To(Equal("whsec_" + n))
 			Expect(byID["dlv_"+n].Body).To(Equal([]byte(`{"n":` + n + `}`)))
-			Expect(byID["dlv_"+n].Fault).To(Equal(delivery.FaultDuplicate))
+			Expect(byID["dlv_"+n].Fault).To(Equal(wire.FaultDuplicate))
 		}
 	})
 

@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 	"github.com/prismhook/prismhook/mockserver/store"
 )
@@ -62,5 +63,5 @@ func writeRecord(s *store.Bolt, i int) error {
 		return err
 	}
 	return s.SaveDelivery(delivery.Delivery{ID: "dlv_" + n, WebhookID: "wh_" + n, Status: delivery.StatusPending,
-		Secret: "whsec_" + n, Body: []byte(`{"n":` + n + `}`), Fault: delivery.FaultDuplicate})
+		Secret: "whsec_" + n, Body: []byte(`{"n":` + n + `}`), Fault: wire.FaultDuplicate})
 }

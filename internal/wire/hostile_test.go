@@ -1,4 +1,4 @@
-package delivery_test
+package wire_test
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 )
 
 // hostile is a receiver on a bare socket that reads one request's head and
@@ -75,10 +75,10 @@ func readClosed(conn net.Conn) <-chan struct{} {
 
 var _ = Describe("Sender against hostile receivers", func() {
 	const timeout = 1 * time.Second
-	var sender *delivery.Sender
-	BeforeEach(func() { sender = delivery.NewSender(delivery.SenderOptions{Timeout: timeout}) })
-	send := func(url string) delivery.Exchange {
-		m := message(delivery.FaultNone)
+	var sender *wire.Sender
+	BeforeEach(func() { sender = wire.NewSender(wire.SenderOptions{Timeout: timeout}) })
+	send := func(url string) wire.Exchange {
+		m := message(wire.FaultNone)
 		m.URL = url
 		return sender.Send(context.Background(), m)
 	}
@@ -111,7 +111,7 @@ var _ = Describe("Sender against hostile receivers", func() {
 		Expect(took).To(BeNumerically("<", 3*timeout), "the whole exchange is bounded")
 		Expect(x.Status).To(Equal(http.StatusOK))
 		Expect(x.OK()).To(BeFalse(), "an answer that does not end in time is a timeout")
-		Expect(x.ErrKind).To(Equal(delivery.ErrKindTimeout))
+		Expect(x.ErrKind).To(Equal(wire.ErrKindTimeout))
 		Expect(x.Latency).To(BeNumerically(">=", timeout/2), "latency runs to the end of what was read")
 	})
 
@@ -202,7 +202,7 @@ var _ = Describe("Sender against hostile receivers", func() {
 
 var _ = Describe("RedactURL", func() {
 	DescribeTable("hides passwords only",
-		func(in, want string) { Expect(delivery.RedactURL(in)).To(Equal(want)) },
+		func(in, want string) { Expect(wire.RedactURL(in)).To(Equal(want)) },
 		Entry(nil, "http://ci:pw@h.example/x?q=1", "http://ci:***@h.example/x?q=1"),
 		Entry(nil, "https://user@h.example/", "https://user@h.example/"),
 		Entry(nil, "http://h.example:8080/p", "http://h.example:8080/p"),

@@ -1,4 +1,4 @@
-package delivery_test
+package wire_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/prismhook/prismhook/fixtures"
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -50,8 +50,8 @@ func BenchmarkSend(b *testing.B) {
 		}
 	}
 
-	sender := delivery.NewSender(delivery.SenderOptions{})
-	m := delivery.Message{URL: srv.URL, Secret: secret, EventType: webhook.EventCompleted, Body: body}
+	sender := wire.NewSender(wire.SenderOptions{})
+	m := wire.Message{URL: srv.URL, Secret: secret, EventType: webhook.EventCompleted, Body: body}
 	send := func(b *testing.B) {
 		if x := sender.Send(context.Background(), m); !x.OK() {
 			b.Fatal(x.Status, x.Err)
@@ -122,16 +122,16 @@ func BenchmarkPrepare(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, f := range []delivery.Fault{delivery.FaultNone, delivery.FaultKeyOrder, delivery.FaultUnicodeEscapes, delivery.FaultExtraFields} {
+	for _, f := range []wire.Fault{wire.FaultNone, wire.FaultKeyOrder, wire.FaultUnicodeEscapes, wire.FaultExtraFields} {
 		name := string(f)
 		if name == "" {
 			name = "none"
 		}
-		m := delivery.Message{Secret: secret, EventType: webhook.EventCompleted, Body: body, DeliveryID: "dlv_bench", Fault: f}
+		m := wire.Message{Secret: secret, EventType: webhook.EventCompleted, Body: body, DeliveryID: "dlv_bench", Fault: f}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := delivery.Prepare(m); err != nil {
+				if _, _, err := wire.Prepare(m); err != nil {
 					b.Fatal(err)
 				}
 			}

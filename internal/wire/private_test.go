@@ -1,15 +1,14 @@
-package delivery_test
+package wire_test
 
 import (
 	"context"
-	"net/http"
 	"net/netip"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -17,7 +16,7 @@ import (
 var _ = Describe("private addresses", func() {
 	DescribeTable("IsPrivateAddr",
 		func(addr string, private bool) {
-			Expect(delivery.IsPrivateAddr(netip.MustParseAddr(addr))).To(Equal(private))
+			Expect(wire.IsPrivateAddr(netip.MustParseAddr(addr))).To(Equal(private))
 		},
 		Entry("IPv4 loopback", "127.0.0.1", true),
 		Entry("IPv4 loopback, elsewhere in 127/8", "127.255.0.9", true),
@@ -47,12 +46,12 @@ var _ = Describe("private addresses", func() {
 	)
 
 	It("refuses the zero Addr", func() {
-		Expect(delivery.IsPrivateAddr(netip.Addr{})).To(BeTrue())
+		Expect(wire.IsPrivateAddr(netip.Addr{})).To(BeTrue())
 	})
 
 	DescribeTable("IsPrivateHost, without resolving names",
 		func(host string, private bool) {
-			Expect(delivery.IsPrivateHost(host)).To(Equal(private))
+			Expect(wire.IsPrivateHost(host)).To(Equal(private))
 		},
 		Entry("localhost", "localhost", true),
 		Entry("localhost, any case, fully qualified", "LocalHost.", true),
@@ -68,38 +67,33 @@ var _ = Describe("private addresses", func() {
 })
 
 var _ = Describe("a sender with DenyPrivate", func() {
-	send := func(s *delivery.Sender, url string) delivery.Exchange {
-		return s.Send(context.Background(), delivery.Message{
+	send := func(s *wire.Sender, url string) wire.Exchange {
+		return s.Send(context.Background(), wire.Message{
 			URL: url, Secret: "whsec_private", EventType: webhook.EventCompleted, Body: []byte(`{"event":"video.completed"}`),
 		})
 	}
 
 	It("refuses to connect to a loopback receiver, which never sees a request", func() {
 		rc := newReceiver(nil)
-		s := delivery.NewSender(delivery.SenderOptions{DenyPrivate: true})
+		s := wire.NewSender(wire.SenderOptions{DenyPrivate: true})
 		for _, url := range []string{rc.URL + "/hook", strings.Replace(rc.URL, "127.0.0.1", "localhost", 1) + "/hook"} {
 			x := send(s, url)
 			Expect(x.OK()).To(BeFalse(), url)
 			Expect(x.Status).To(BeZero())
-			Expect(x.ErrKind).To(Equal(delivery.ErrKindConnection))
+			Expect(x.ErrKind).To(Equal(wire.ErrKindConnection))
 			// For localhost, the check ran on the address the name resolved to.
 			Expect(x.Err).To(MatchError(MatchRegexp(`^target address (127\.0\.0\.1|::1) is private \(--deny-private-targets\)$`)))
-			var perr *delivery.PrivateTargetError
+			var perr *wire.PrivateTargetError
 			Expect(x.Err).To(BeAssignableToTypeOf(perr))
 		}
-		Expect(rc.requests()).To(BeEmpty())
+		Expect(rc.Requests()).To(BeEmpty())
 	})
 
 	It("is off by default: a loopback receiver gets its delivery", func() {
 		rc := newReceiver(nil)
-		x := send(delivery.NewSender(delivery.SenderOptions{}), rc.URL+"/hook")
+		x := send(wire.NewSender(wire.SenderOptions{}), rc.URL+"/hook")
 		Expect(x.Err).NotTo(HaveOccurred())
 		Expect(x.OK()).To(BeTrue())
-		Expect(rc.requests()).To(HaveLen(1))
-	})
-
-	It("cannot be combined with a transport of the caller's in an engine", func() {
-		_, err := delivery.NewEngine(delivery.Options{Sender: delivery.SenderOptions{DenyPrivate: true, Transport: http.DefaultTransport}})
-		Expect(err).To(MatchError(ContainSubstring("DenyPrivate")))
+		Expect(rc.Requests()).To(HaveLen(1))
 	})
 })

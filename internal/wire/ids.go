@@ -1,4 +1,4 @@
-package delivery
+package wire
 
 import (
 	"crypto/rand"

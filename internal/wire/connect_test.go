@@ -1,4 +1,4 @@
-package delivery_test
+package wire_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
 )
 
 var _ = Describe("Exchange.Connect", func() {
@@ -18,14 +18,14 @@ var _ = Describe("Exchange.Connect", func() {
 			time.Sleep(100 * time.Millisecond)
 		}))
 		DeferCleanup(srv.Close)
-		s := delivery.NewSender(delivery.SenderOptions{})
+		s := wire.NewSender(wire.SenderOptions{})
 		DeferCleanup(s.CloseIdleConnections)
-		x := s.Send(context.Background(), delivery.Message{URL: srv.URL, Secret: "whsec_x", EventType: "video.completed", Body: []byte(`{}`)})
+		x := s.Send(context.Background(), wire.Message{URL: srv.URL, Secret: "whsec_x", EventType: "video.completed", Body: []byte(`{}`)})
 		Expect(x.Err).NotTo(HaveOccurred())
 		Expect(x.Connect).To(BeNumerically(">", 0))
 		Expect(x.Latency).To(BeNumerically(">=", 100*time.Millisecond))
 
-		refused := s.Send(context.Background(), delivery.Message{URL: refusedURL(), Secret: "whsec_x", EventType: "video.completed", Body: []byte(`{}`)})
+		refused := s.Send(context.Background(), wire.Message{URL: refusedURL(), Secret: "whsec_x", EventType: "video.completed", Body: []byte(`{}`)})
 		Expect(refused.Err).To(HaveOccurred())
 		Expect(refused.Connect).To(BeZero())
 	})

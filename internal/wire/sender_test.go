@@ -1,4 +1,4 @@
-package delivery_test
+package wire_test
 
 import (
 	"bufio"
@@ -18,28 +18,16 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
-	"github.com/prismhook/prismhook/mockserver/delivery"
+	"github.com/prismhook/prismhook/internal/wire"
+	"github.com/prismhook/prismhook/internal/wire/wiretest"
 	"github.com/prismhook/prismhook/webhook"
 )
 
-// stall answers only when the client gives up (or after d).
-func stall(d time.Duration) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(d):
-		}
-	}
-}
-
 // refusedURL returns a loopback URL on which nothing listens.
 func refusedURL() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	u, err := wiretest.RefusedURL()
 	Expect(err).NotTo(HaveOccurred())
-	addr := ln.Addr().String()
-	Expect(ln.Close()).To(Succeed())
-	return "http://" + addr + "/hook"
+	return u
 }
 
 // rawRequest is a request read from a socket, header lines as written.
@@ -110,10 +98,10 @@ func headerLine(req rawRequest, name string) (string, bool) {
 }
 
 var _ = Describe("Sender", func() {
-	var sender *delivery.Sender
-	BeforeEach(func() { sender = delivery.NewSender(delivery.SenderOptions{}) })
+	var sender *wire.Sender
+	BeforeEach(func() { sender = wire.NewSender(wire.SenderOptions{}) })
 
-	send := func(url string, f delivery.Fault) delivery.Exchange {
+	send := func(url string, f wire.Fault) wire.Exchange {
 		m := message(f)
 		m.URL = url
 		return sender.Send(context.Background(), m)
@@ -124,7 +112,7 @@ var _ = Describe("Sender", func() {
 			w.WriteHeader(http.StatusAccepted)
 			io.WriteString(w, "queued")
 		})
-		m := message(delivery.FaultNone)
+		m := message(wire.FaultNone)
 		m.URL, m.DeliveryID = rc.URL+"/hook", "dlv_fill"
 		x := sender.Send(context.Background(), m)
 		Expect(x.Err).NotTo(HaveOccurred())
@@ -140,7 +128,7 @@ var _ = Describe("Sender", func() {
 		Expect(x.TLSVersion).To(BeZero())
 		Expect(x.RequestHeader[webhook.SignatureHeader]).To(Equal([]string{webhook.Sign(secret, m.Body)}))
 
-		got := <-rc.seen
+		got := <-rc.Seen
 		Expect(got.Body).To(Equal(m.Body))
 		Expect(got.Header.Get(webhook.DeliveryHeader)).To(Equal("dlv_fill"))
 		Expect(got.Header.Get("Accept-Encoding")).To(BeEmpty(), "only the sender's own headers")
@@ -151,15 +139,15 @@ var _ = Describe("Sender", func() {
 
 	// What each fault looks like to a receiver, from the request it got.
 	DescribeTable("each fault's effect on the wire",
-		func(f delivery.Fault, verifies, validJSON bool) {
+		func(f wire.Fault, verifies, validJSON bool) {
 			// What is under test is the request, not the timeout: the
 			// oversized body takes a while under the race detector.
-			sender = delivery.NewSender(delivery.SenderOptions{Timeout: time.Minute})
+			sender = wire.NewSender(wire.SenderOptions{Timeout: time.Minute})
 			rc := newReceiver(nil)
 			x := send(rc.URL, f)
 			Expect(x.Err).NotTo(HaveOccurred())
 			Expect(x.Status).To(Equal(http.StatusOK))
-			got := <-rc.seen
+			got := <-rc.Seen
 			Expect(got.Body).To(HaveLen(x.BodySize))
 			Expect(string(got.Body)).To(HavePrefix(x.BodyExcerpt))
 			Expect(x.BodyExcerpt).To(HaveLen(min(512, x.BodySize)))
@@ -169,60 +157,60 @@ var _ = Describe("Sender", func() {
 			} else {
 				Expect(err).To(HaveOccurred())
 			}
-			if f == delivery.FaultOversized {
+			if f == wire.FaultOversized {
 				// Its JSON is checked in Prepare's spec; parsing 20 MiB
 				// again under the race detector would take seconds.
-				Expect(got.Body).To(HaveLen(delivery.OversizedBytes))
+				Expect(got.Body).To(HaveLen(wire.OversizedBytes))
 				validJSON = false
 			} else {
 				Expect(json.Valid(got.Body)).To(Equal(validJSON))
 			}
 
 			ct := "application/json"
-			if f == delivery.FaultCharset {
+			if f == wire.FaultCharset {
 				ct = "application/json; charset=utf-8"
 			}
 			Expect(got.Header.Get("Content-Type")).To(Equal(ct))
-			Expect(got.Header.Get("User-Agent")).To(Equal("Prism-Webhooks/" + delivery.Version))
+			Expect(got.Header.Get("User-Agent")).To(Equal("Prism-Webhooks/" + wire.Version))
 			Expect(got.Header.Get(webhook.DeliveryHeader)).To(Equal(x.DeliveryID))
 			event := webhook.EventCompleted
-			if f == delivery.FaultUnknownEvent {
-				event = delivery.UnknownEventType
+			if f == wire.FaultUnknownEvent {
+				event = wire.UnknownEventType
 			}
 			Expect(got.Header.Get(webhook.EventHeader)).To(Equal(event))
 			_, present := got.Header[webhook.SignatureHeader]
-			Expect(present).To(Equal(f != delivery.FaultMissingSignature))
+			Expect(present).To(Equal(f != wire.FaultMissingSignature))
 			if validJSON {
 				ev, err := webhook.Parse(got.Body)
 				Expect(err).NotTo(HaveOccurred())
 				Expect(ev.Event).To(Equal(event))
 			}
 		},
-		Entry(nil, delivery.FaultNone, true, true),
-		Entry(nil, delivery.FaultMissingSignature, false, true),
-		Entry(nil, delivery.FaultWrongSecret, false, true),
-		Entry(nil, delivery.FaultBodyChanged, false, true),
-		Entry(nil, delivery.FaultEmptySignature, false, true),
-		Entry(nil, delivery.FaultNonHexSignature, false, true),
-		Entry(nil, delivery.FaultTruncatedSignature, false, true),
-		Entry(nil, delivery.FaultLongSignature, false, true),
-		Entry(nil, delivery.FaultWhitespace, true, true),
-		Entry(nil, delivery.FaultKeyOrder, true, true),
-		Entry(nil, delivery.FaultUnicodeEscapes, true, true),
-		Entry(nil, delivery.FaultTrailingNewline, true, true),
-		Entry(nil, delivery.FaultUnknownEvent, true, true),
-		Entry(nil, delivery.FaultExtraFields, true, true),
-		Entry(nil, delivery.FaultMalformedJSON, true, false),
-		Entry(nil, delivery.FaultOversized, true, true),
-		Entry(nil, delivery.FaultLowercaseHeader, true, true),
-		Entry(nil, delivery.FaultCharset, true, true),
-		Entry(nil, delivery.FaultDuplicate, true, true),
-		Entry(nil, delivery.FaultBurst, true, true),
+		Entry(nil, wire.FaultNone, true, true),
+		Entry(nil, wire.FaultMissingSignature, false, true),
+		Entry(nil, wire.FaultWrongSecret, false, true),
+		Entry(nil, wire.FaultBodyChanged, false, true),
+		Entry(nil, wire.FaultEmptySignature, false, true),
+		Entry(nil, wire.FaultNonHexSignature, false, true),
+		Entry(nil, wire.FaultTruncatedSignature, false, true),
+		Entry(nil, wire.FaultLongSignature, false, true),
+		Entry(nil, wire.FaultWhitespace, true, true),
+		Entry(nil, wire.FaultKeyOrder, true, true),
+		Entry(nil, wire.FaultUnicodeEscapes, true, true),
+		Entry(nil, wire.FaultTrailingNewline, true, true),
+		Entry(nil, wire.FaultUnknownEvent, true, true),
+		Entry(nil, wire.FaultExtraFields, true, true),
+		Entry(nil, wire.FaultMalformedJSON, true, false),
+		Entry(nil, wire.FaultOversized, true, true),
+		Entry(nil, wire.FaultLowercaseHeader, true, true),
+		Entry(nil, wire.FaultCharset, true, true),
+		Entry(nil, wire.FaultDuplicate, true, true),
+		Entry(nil, wire.FaultBurst, true, true),
 	)
 
 	It("writes the empty signature as a header without value", func() {
 		url, reqs := rawReceiver()
-		x := send(url, delivery.FaultEmptySignature)
+		x := send(url, wire.FaultEmptySignature)
 		Expect(x.Err).NotTo(HaveOccurred())
 		req := <-reqs
 		v, ok := headerLine(req, "X-Prism-Signature")
@@ -232,14 +220,14 @@ var _ = Describe("Sender", func() {
 
 	It("spells header names on the wire as prepared, lowercase for lowercase-header", func() {
 		url, reqs := rawReceiver()
-		Expect(send(url, delivery.FaultNone).Err).NotTo(HaveOccurred())
+		Expect(send(url, wire.FaultNone).Err).NotTo(HaveOccurred())
 		req := <-reqs
 		for _, name := range []string{"Content-Type", "User-Agent", "X-Prism-Event", "X-Prism-Delivery", "X-Prism-Signature"} {
 			_, ok := headerLine(req, name)
 			Expect(ok).To(BeTrue(), "%s in %q", name, req.lines)
 		}
 
-		x := send(url, delivery.FaultLowercaseHeader)
+		x := send(url, wire.FaultLowercaseHeader)
 		Expect(x.Err).NotTo(HaveOccurred())
 		req = <-reqs
 		_, canonical := headerLine(req, "X-Prism-Signature")
@@ -256,7 +244,7 @@ var _ = Describe("Sender", func() {
 		rc := newReceiver(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, target.URL, http.StatusFound)
 		})
-		x := send(rc.URL, delivery.FaultNone)
+		x := send(rc.URL, wire.FaultNone)
 		Expect(x.Err).NotTo(HaveOccurred())
 		Expect(x.Status).To(Equal(http.StatusFound))
 		Expect(x.OK()).To(BeFalse())
@@ -265,17 +253,17 @@ var _ = Describe("Sender", func() {
 
 	It("counts any status outside 2xx as not delivered", func() {
 		rc := newReceiver(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
-		x := send(rc.URL, delivery.FaultNone)
+		x := send(rc.URL, wire.FaultNone)
 		Expect(x.Err).NotTo(HaveOccurred())
 		Expect(x.Status).To(Equal(http.StatusServiceUnavailable))
 		Expect(x.OK()).To(BeFalse())
 	})
 
 	It("times out a receiver that does not answer in time", func() {
-		sender = delivery.NewSender(delivery.SenderOptions{Timeout: 200 * time.Millisecond})
-		rc := newReceiver(stall(time.Minute))
-		x := send(rc.URL, delivery.FaultNone)
-		Expect(x.ErrKind).To(Equal(delivery.ErrKindTimeout))
+		sender = wire.NewSender(wire.SenderOptions{Timeout: 200 * time.Millisecond})
+		rc := newReceiver(wiretest.Stall(time.Minute))
+		x := send(rc.URL, wire.FaultNone)
+		Expect(x.ErrKind).To(Equal(wire.ErrKindTimeout))
 		Expect(x.Err).To(MatchError(ContainSubstring("timeout")))
 		Expect(x.Status).To(BeZero())
 		Expect(x.OK()).To(BeFalse())
@@ -283,18 +271,18 @@ var _ = Describe("Sender", func() {
 	})
 
 	It("keeps Prism's 5 second rule by default", func() {
-		rc := newReceiver(stall(6500 * time.Millisecond))
+		rc := newReceiver(wiretest.Stall(6500 * time.Millisecond))
 		start := time.Now()
-		x := send(rc.URL, delivery.FaultNone)
+		x := send(rc.URL, wire.FaultNone)
 		took := time.Since(start)
-		Expect(x.ErrKind).To(Equal(delivery.ErrKindTimeout))
+		Expect(x.ErrKind).To(Equal(wire.ErrKindTimeout))
 		Expect(took).To(BeNumerically(">=", 4500*time.Millisecond))
 		Expect(took).To(BeNumerically("<", 6500*time.Millisecond))
 	})
 
 	It("classifies a refused connection", func() {
-		x := send(refusedURL(), delivery.FaultNone)
-		Expect(x.ErrKind).To(Equal(delivery.ErrKindConnection))
+		x := send(refusedURL(), wire.FaultNone)
+		Expect(x.ErrKind).To(Equal(wire.ErrKindConnection))
 		Expect(x.Err).To(HaveOccurred())
 		Expect(x.Status).To(BeZero())
 	})
@@ -306,18 +294,18 @@ var _ = Describe("Sender", func() {
 				conn.Close()
 			}
 		})
-		x := send(rc.URL, delivery.FaultNone)
-		Expect(x.ErrKind).To(Equal(delivery.ErrKindConnection), "%v", x.Err)
+		x := send(rc.URL, wire.FaultNone)
+		Expect(x.ErrKind).To(Equal(wire.ErrKindConnection), "%v", x.Err)
 	})
 
 	It("reports bad URLs without sending", func() {
 		for _, u := range []string{"", "::not a url", "ftp://127.0.0.1/x"} {
-			x := send(u, delivery.FaultNone)
-			Expect(x.ErrKind).To(Equal(delivery.ErrKindOther), u)
+			x := send(u, wire.FaultNone)
+			Expect(x.ErrKind).To(Equal(wire.ErrKindOther), u)
 			Expect(x.Err).To(HaveOccurred())
 		}
 		x := send("http://127.0.0.1:1/", "no-such-fault")
-		Expect(x.ErrKind).To(Equal(delivery.ErrKindOther))
+		Expect(x.ErrKind).To(Equal(wire.ErrKindOther))
 	})
 
 	Context("over HTTPS", func() {
@@ -338,8 +326,8 @@ var _ = Describe("Sender", func() {
 		It("records the TLS version with a trusted certificate", func() {
 			pool := x509.NewCertPool()
 			pool.AddCert(srv.Certificate())
-			sender = delivery.NewSender(delivery.SenderOptions{TLSConfig: &tls.Config{RootCAs: pool}})
-			x := send(srv.URL, delivery.FaultNone)
+			sender = wire.NewSender(wire.SenderOptions{TLSConfig: &tls.Config{RootCAs: pool}})
+			x := send(srv.URL, wire.FaultNone)
 			Expect(x.Err).NotTo(HaveOccurred())
 			Expect(x.Status).To(Equal(http.StatusOK))
 			Expect(x.TLSVersion).To(BeEquivalentTo(tls.VersionTLS13))
@@ -347,14 +335,14 @@ var _ = Describe("Sender", func() {
 		})
 
 		It("classifies an untrusted certificate as a TLS failure", func() {
-			x := send(srv.URL, delivery.FaultNone)
-			Expect(x.ErrKind).To(Equal(delivery.ErrKindTLS), "%v", x.Err)
+			x := send(srv.URL, wire.FaultNone)
+			Expect(x.ErrKind).To(Equal(wire.ErrKindTLS), "%v", x.Err)
 		})
 
 		It("classifies plain HTTP on an https URL as a TLS failure", func() {
 			rc := newReceiver(nil)
-			x := send(strings.Replace(rc.URL, "http://", "https://", 1), delivery.FaultNone)
-			Expect(x.ErrKind).To(Equal(delivery.ErrKindTLS), "%v", x.Err)
+			x := send(strings.Replace(rc.URL, "http://", "https://", 1), wire.FaultNone)
+			Expect(x.ErrKind).To(Equal(wire.ErrKindTLS), "%v", x.Err)
 		})
 	})
 
@@ -378,7 +366,7 @@ var _ = Describe("Sender", func() {
 		It("keeps a bounded excerpt and reuses the connection after a moderate answer", func() {
 			srv := answerOf(10 << 10)
 			for range 3 {
-				x := send(srv.URL, delivery.FaultNone)
+				x := send(srv.URL, wire.FaultNone)
 				Expect(x.OK()).To(BeTrue())
 				Expect(x.ResponseExcerpt).To(Equal(strings.Repeat("a", 1024)))
 			}
@@ -386,21 +374,21 @@ var _ = Describe("Sender", func() {
 		})
 
 		It("honours MaxResponseBytes, cutting at a character boundary", func() {
-			sender = delivery.NewSender(delivery.SenderOptions{MaxResponseBytes: 16})
-			x := send(answerOf(100).URL, delivery.FaultNone)
+			sender = wire.NewSender(wire.SenderOptions{MaxResponseBytes: 16})
+			x := send(answerOf(100).URL, wire.FaultNone)
 			Expect(x.ResponseExcerpt).To(Equal(strings.Repeat("a", 16)))
 
 			rc := newReceiver(func(w http.ResponseWriter, _ *http.Request) {
 				io.WriteString(w, strings.Repeat("a", 15)+"éé")
 			})
-			x = send(rc.URL, delivery.FaultNone)
+			x = send(rc.URL, wire.FaultNone)
 			Expect(x.ResponseExcerpt).To(Equal(strings.Repeat("a", 15)))
 		})
 
 		It("drops the connection rather than read a huge answer", func() {
 			srv := answerOf(4 << 20)
 			for range 3 {
-				x := send(srv.URL, delivery.FaultNone)
+				x := send(srv.URL, wire.FaultNone)
 				Expect(x.OK()).To(BeTrue())
 				Expect(x.ResponseExcerpt).To(HaveLen(1024))
 			}

@@ -16,7 +16,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/prismhook/prismhook/fixtures"
-	"github.com/prismhook/prismhook/mockserver/artifacts"
+	"github.com/prismhook/prismhook/internal/artifacts"
 )
 
 // answer is a response read in full.

@@ -1,4 +1,4 @@
-package delivery
+package wire
 
 import (
 	"bytes"
@@ -50,7 +50,8 @@ type SenderOptions struct {
 	// reach the host's own or its network's services. The default
 	// transport then ignores proxy settings: through a proxy the address
 	// dialled would be the proxy's, not the receiver's. It has no effect on
-	// a Transport of the caller's, which NewEngine therefore refuses.
+	// a Transport of the caller's, which the mock's engine
+	// (mockserver/delivery) therefore refuses.
 	DenyPrivate bool
 }
 
@@ -319,3 +320,8 @@ func classify(err error, elapsed time.Duration) (ErrKind, error) {
 	}
 	return ErrKindOther, err
 }
+
+// BodyExcerpt returns the first bytes of body as an Exchange keeps them
+// (BodyExcerpt), so that a log can tell a body it already holds from one a
+// fault changed.
+func BodyExcerpt(body []byte) string { return excerpt(body, bodyExcerptBytes) }
