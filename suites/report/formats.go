@@ -25,7 +25,7 @@ type Format struct {
 	// Stdout is true for a format printed on the run's output after the
 	// summary instead of written to a file.
 	Stdout bool
-	// Help describes the flag (for a stdout format: its value).
+	// Help describes the flag, or for a stdout format its value.
 	Help  string
 	Write func(io.Writer, *Report) error
 }
@@ -37,5 +37,5 @@ var Formats = []Format{
 	{Name: "HTML", Flag: "html", Ext: ".html", Help: "write an HTML report to `FILE`", Write: WriteHTML},
 	{Name: "Markdown", Flag: "markdown", Ext: ".md", Help: "write a Markdown report to `FILE` (e.g. $GITHUB_STEP_SUMMARY)", Write: WriteMarkdown},
 	{Name: "GitHub annotations", Flag: "annotations", Value: "github", Ext: ".github.txt", Stdout: true,
-		Help: "github (workflow commands)", Write: WriteGitHubAnnotations},
+		Help: "workflow commands", Write: WriteGitHubAnnotations},
 }
