@@ -39,9 +39,12 @@ var _ = Describe("Config", func() {
 		Entry("unknown ID in Skip", func(c *suites.Config) { c.Skip = []string{"NOPE"} }, "NOPE"),
 		Entry("negative concurrency", func(c *suites.Config) { c.Concurrency = -1 }, "concurrency"),
 		Entry("negative load rate", func(c *suites.Config) { c.LoadRate = -5 }, "load rate"),
-		Entry("load rate too high", func(c *suites.Config) { c.LoadRate = 1_000_000 }, "load rate"),
+		Entry("load rate too high", func(c *suites.Config) { c.LoadRate = 1_000_000 }, "load rate 1000000: must be between 1 and 2000 events per second"),
 		Entry("load duration too short", func(c *suites.Config) { c.LoadDuration = time.Millisecond }, "load duration"),
-		Entry("negative ack timeout", func(c *suites.Config) { c.AckTimeout = -time.Second }, "ack timeout"),
+		Entry("negative sequential run", func(c *suites.Config) { c.Sequential = -1 }, "sequential run of -1 events: must be at least 1"),
+		Entry("load duration too long", func(c *suites.Config) { c.LoadDuration = time.Hour }, "load duration 1h0m0s: must be between 1s and 1m0s"),
+		Entry("negative ack timeout", func(c *suites.Config) { c.AckTimeout = -time.Second }, "ack timeout -1s: must be positive"),
+		Entry("negative probe wait", func(c *suites.Config) { c.ProbeWait = -time.Second }, "probe wait -1s"),
 		Entry("missing CA file", func(c *suites.Config) { c.CAFile = "/nonexistent/ca.pem" }, "CA file"),
 		Entry("CA file without PEM", func(c *suites.Config) {
 			path := filepath.Join(GinkgoT().TempDir(), "ca.pem")
