@@ -29,7 +29,8 @@ const (
 )
 
 // Config describes one conformance run. The zero value of every optional
-// field means its default; Run applies them.
+// field means its default; Run applies them. Each field a user sets has
+// its row in Settings, which gives its default, variable and flag.
 type Config struct {
 	URL    string // the receiver under test, absolute http(s) URL
 	Secret string // the webhook secret the receiver verifies with
@@ -136,13 +137,13 @@ func (c Config) settings() *report.Settings {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	if c.URL == "" {
-		return errors.New("no receiver URL: set --url or PRISMHOOK_URL")
+		return errors.New("no receiver URL: set " + whereSet("url"))
 	}
 	if err := checkHTTPURL(c.URL); err != nil {
 		return fmt.Errorf("receiver URL %q: %w", delivery.RedactURL(c.URL), err)
 	}
 	if c.Secret == "" {
-		return errors.New("no webhook secret: set --secret or PRISMHOOK_SECRET")
+		return errors.New("no webhook secret: set " + whereSet("secret"))
 	}
 	if !slices.Contains(report.Profiles, c.Profile) {
 		return fmt.Errorf("unknown profile %q (known: %s)", c.Profile, strings.Join(report.Profiles, ", "))

@@ -117,6 +117,17 @@ var Settings = []Setting{
 		field: func(c *Config) any { return &c.ExpectFetch }},
 }
 
+// whereSet names the flag and the variable of the setting called name:
+// "--url or PRISMHOOK_URL".
+func whereSet(name string) string {
+	for _, s := range Settings {
+		if s.Name == name {
+			return "--" + s.Name + " or " + s.Env
+		}
+	}
+	panic("suites: no setting " + name)
+}
+
 // doc is the setting's description in EnvVars.
 func (s Setting) doc() string {
 	if s.Doc != "" {
