@@ -15,7 +15,7 @@ type Format struct {
 	Name string
 	// Flag is the command-line flag that asks for it. A file format has a
 	// flag of its own that takes the FILE; the stdout formats share one
-	// flag whose value is their Value.
+	// flag, --annotations, whose value is their Value.
 	Flag string
 	// Value selects a stdout format as the value of its Flag
 	// (--annotations github); "" for a file format.
