@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 	"github.com/prismhook/prismhook/suites/report"
 )
 
-// Defaults of Config.
+// Defaults of Config; Settings applies them.
 const (
 	DefaultProfile      = report.ProfileRecommended
 	DefaultArtifactAddr = "127.0.0.1:0"
@@ -30,7 +29,8 @@ const (
 )
 
 // Config describes one conformance run. The zero value of every optional
-// field means its default; Run applies them.
+// field means its default; Run applies them. Each field a user sets has
+// its row in Settings, which gives its default, variable and flag.
 type Config struct {
 	URL    string // the receiver under test, absolute http(s) URL
 	Secret string // the webhook secret the receiver verifies with
@@ -80,25 +80,16 @@ type EnvVar struct {
 	Default     string
 }
 
-// EnvVars lists what ConfigFromEnv reads, in the order the README shows.
-var EnvVars = []EnvVar{
-	{"PRISMHOOK_URL", "URL of the receiver under test (required; without it the suite skips every check)", ""},
-	{"PRISMHOOK_SECRET", "webhook secret the receiver verifies signatures with (required)", ""},
-	{"PRISMHOOK_PROFILE", "core, recommended or production", DefaultProfile},
-	{"PRISMHOOK_PUBLIC_URL", "base URL at which the receiver reaches the harness's artifact server", "http://<artifact address>"},
-	{"PRISMHOOK_ARTIFACT_ADDR", "listen address of the artifact server", DefaultArtifactAddr},
-	{"PRISMHOOK_CONCURRENCY", "deliveries in the TIME-03 burst", strconv.Itoa(DefaultConcurrency)},
-	{"PRISMHOOK_CA", "PEM file with the CA that signed an HTTPS receiver's certificate", "system roots"},
-	{"PRISMHOOK_ONLY", "comma-separated check IDs to run (the others are skipped)", "all"},
-	{"PRISMHOOK_SKIP", "comma-separated check IDs not to run", "none"},
-	{"PRISMHOOK_ACK_TIMEOUT", "how long a delivery waits for an answer (the 5 s rule)", DefaultAckTimeout.String()},
-	{"PRISMHOOK_SLOW_ARTIFACT", "delay of the artifact server in ASYNC-01", DefaultSlowArtifact.String()},
-	{"PRISMHOOK_RETRY_WINDOW", "how long RETRY-01 waits for the receiver to fetch again", DefaultRetryWindow.String()},
-	{"PRISMHOOK_PROBE_WAIT", "how long probe checks wait for a first fetch of video_url before skipping", DefaultProbeWait.String()},
-	{"PRISMHOOK_SEQUENTIAL", "events in the sequential run of TIME-01 and TIME-02", strconv.Itoa(DefaultSequential)},
-	{"PRISMHOOK_LOAD_RATE", "events per second of the TIME-04 sustained load", strconv.Itoa(DefaultLoadRate)},
-	{"PRISMHOOK_LOAD_DURATION", "how long the TIME-04 sustained load lasts", DefaultLoadDuration.String()},
-	{"PRISMHOOK_EXPECT_FETCH", "true: the receiver's processing downloads video_url, so probe checks fail instead of skip when it never does", "false"},
+// EnvVars lists what ConfigFromEnv reads, in the order the README shows;
+// it is drawn from Settings.
+var EnvVars = envVars()
+
+func envVars() []EnvVar {
+	out := make([]EnvVar, len(Settings))
+	for i, s := range Settings {
+		out[i] = EnvVar{Name: s.Env, Description: s.doc(), Default: s.defaultDoc()}
+	}
+	return out
 }
 
 // ConfigFromEnv reads a Config from the PRISMHOOK_* environment variables
@@ -106,96 +97,24 @@ var EnvVars = []EnvVar{
 // PRISMHOOK_URL, so that a suite can skip when it is unset. Call Validate
 // (Run does) for the rest.
 func ConfigFromEnv() (Config, error) {
-	c := Config{
-		URL:          os.Getenv("PRISMHOOK_URL"),
-		Secret:       os.Getenv("PRISMHOOK_SECRET"),
-		Profile:      os.Getenv("PRISMHOOK_PROFILE"),
-		PublicURL:    os.Getenv("PRISMHOOK_PUBLIC_URL"),
-		ArtifactAddr: os.Getenv("PRISMHOOK_ARTIFACT_ADDR"),
-		CAFile:       os.Getenv("PRISMHOOK_CA"),
-	}
+	var c Config
 	var errs []error
-	envInt := func(name string, dst *int) {
-		if v := os.Getenv(name); v != "" {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not an integer", name, v))
-				return
-			}
-			*dst = n
+	for _, s := range Settings {
+		if err := s.fromEnv(&c); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	envDuration := func(name string, dst *time.Duration) {
-		if v := os.Getenv(name); v != "" {
-			d, err := time.ParseDuration(strings.TrimSpace(v))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not a duration (e.g. 5s, 500ms)", name, v))
-				return
-			}
-			*dst = d
-		}
-	}
-	envIDs := func(name string, dst *[]string) {
-		if v := os.Getenv(name); v != "" {
-			ids, err := ParseIDs(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", name, err))
-				return
-			}
-			*dst = ids
-		}
-	}
-	envInt("PRISMHOOK_CONCURRENCY", &c.Concurrency)
-	envInt("PRISMHOOK_SEQUENTIAL", &c.Sequential)
-	envInt("PRISMHOOK_LOAD_RATE", &c.LoadRate)
-	envDuration("PRISMHOOK_LOAD_DURATION", &c.LoadDuration)
-	if v := os.Getenv("PRISMHOOK_EXPECT_FETCH"); v != "" {
-		b, err := strconv.ParseBool(strings.TrimSpace(v))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PRISMHOOK_EXPECT_FETCH=%q: not a boolean (true or false)", v))
-		}
-		c.ExpectFetch = b
-	}
-	envDuration("PRISMHOOK_ACK_TIMEOUT", &c.AckTimeout)
-	envDuration("PRISMHOOK_SLOW_ARTIFACT", &c.SlowArtifact)
-	envDuration("PRISMHOOK_RETRY_WINDOW", &c.RetryWindow)
-	envDuration("PRISMHOOK_PROBE_WAIT", &c.ProbeWait)
-	envIDs("PRISMHOOK_ONLY", &c.Only)
-	envIDs("PRISMHOOK_SKIP", &c.Skip)
 	return c, errors.Join(errs...)
 }
 
+// WithDefaults returns c with every unset optional field at its default:
+// the settings a run of c uses.
+func (c Config) WithDefaults() Config { return c.withDefaults() }
+
 // withDefaults returns c with every unset optional field at its default.
 func (c Config) withDefaults() Config {
-	if c.Profile == "" {
-		c.Profile = DefaultProfile
-	}
-	if c.ArtifactAddr == "" {
-		c.ArtifactAddr = DefaultArtifactAddr
-	}
-	if c.Concurrency == 0 {
-		c.Concurrency = DefaultConcurrency
-	}
-	if c.AckTimeout == 0 {
-		c.AckTimeout = DefaultAckTimeout
-	}
-	if c.SlowArtifact == 0 {
-		c.SlowArtifact = DefaultSlowArtifact
-	}
-	if c.RetryWindow == 0 {
-		c.RetryWindow = DefaultRetryWindow
-	}
-	if c.ProbeWait == 0 {
-		c.ProbeWait = DefaultProbeWait
-	}
-	if c.Sequential == 0 {
-		c.Sequential = DefaultSequential
-	}
-	if c.LoadRate == 0 {
-		c.LoadRate = DefaultLoadRate
-	}
-	if c.LoadDuration == 0 {
-		c.LoadDuration = DefaultLoadDuration
+	for _, s := range Settings {
+		s.setDefault(&c)
 	}
 	if c.Version == "" {
 		c.Version = wire.Version
@@ -218,13 +137,13 @@ func (c Config) settings() *report.Settings {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	if c.URL == "" {
-		return errors.New("no receiver URL: set --url or PRISMHOOK_URL")
+		return errors.New("no receiver URL: set " + whereSet("url"))
 	}
 	if err := checkHTTPURL(c.URL); err != nil {
 		return fmt.Errorf("receiver URL %q: %w", wire.RedactURL(c.URL), err)
 	}
 	if c.Secret == "" {
-		return errors.New("no webhook secret: set --secret or PRISMHOOK_SECRET")
+		return errors.New("no webhook secret: set " + whereSet("secret"))
 	}
 	if !slices.Contains(report.Profiles, c.Profile) {
 		return fmt.Errorf("unknown profile %q (known: %s)", c.Profile, strings.Join(report.Profiles, ", "))
@@ -240,29 +159,9 @@ func (c Config) Validate() error {
 	if _, err := ParseIDs(strings.Join(c.Skip, ",")); err != nil {
 		return fmt.Errorf("skip: %w", err)
 	}
-	if c.Concurrency < 1 {
-		return fmt.Errorf("concurrency %d: must be at least 1", c.Concurrency)
-	}
-	if c.Sequential < 1 {
-		return fmt.Errorf("sequential run of %d events: must be at least 1", c.Sequential)
-	}
-	if c.LoadRate < 1 || c.LoadRate > maxLoadRate {
-		return fmt.Errorf("load rate %d: must be between 1 and %d events per second", c.LoadRate, maxLoadRate)
-	}
-	if c.LoadDuration < time.Second || c.LoadDuration > maxLoadDuration {
-		return fmt.Errorf("load duration %s: must be between 1s and %s", c.LoadDuration, maxLoadDuration)
-	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{
-		{"ack timeout", c.AckTimeout},
-		{"slow artifact delay", c.SlowArtifact},
-		{"retry window", c.RetryWindow},
-		{"probe wait", c.ProbeWait},
-	} {
-		if d.v < 0 {
-			return fmt.Errorf("%s %s: must be positive", d.name, d.v)
+	for _, s := range Settings {
+		if err := s.checkRange(&c); err != nil {
+			return err
 		}
 	}
 	if c.CAFile != "" {

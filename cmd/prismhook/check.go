@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"time"
 
 	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites"
@@ -13,20 +12,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// checkFlags are the flags of `check`; each one that is set overrides the
-// PRISMHOOK_* environment variable of the same setting.
+// checkFlags are the flags of `check`: one per setting of suites.Settings,
+// each of which that is set overrides the PRISMHOOK_* environment
+// variable of the same setting, and the report files.
 type checkFlags struct {
-	url, secret, profile, publicURL, ca string
-	concurrency                         int
-	only, skip                          string
-	artifactAddr                        string
-	ackTimeout, slowArtifact            time.Duration
-	retryWindow, probeWait              time.Duration
-	sequential                          int
-	loadRate                            int
-	loadDuration                        time.Duration
-	expectFetch                         bool
-	reports                             reportFiles
+	settings settingFlags
+	reports  reportFiles
 }
 
 func newCheckCmd() *cobra.Command {
@@ -60,25 +51,8 @@ Exit codes: 0 every check of the profile passed (warn and skip allowed),
 			return runCheck(cmd.Context(), cmd.OutOrStdout(), cfg, f.reports)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.url, "url", "", "URL of the receiver under test (env PRISMHOOK_URL)")
-	fl.StringVar(&f.secret, "secret", "", "webhook secret the receiver verifies with (env PRISMHOOK_SECRET)")
-	fl.StringVar(&f.profile, "profile", suites.DefaultProfile, "core, recommended or production (env PRISMHOOK_PROFILE)")
-	fl.StringVar(&f.publicURL, "public-url", "", "base URL at which the receiver reaches the artifact server (env PRISMHOOK_PUBLIC_URL)")
-	fl.IntVar(&f.concurrency, "concurrency", suites.DefaultConcurrency, "deliveries in the TIME-03 burst (env PRISMHOOK_CONCURRENCY)")
-	fl.StringVar(&f.ca, "ca", "", "PEM CA bundle to verify an HTTPS receiver (env PRISMHOOK_CA)")
-	fl.StringVar(&f.only, "only", "", "comma-separated check IDs to run (env PRISMHOOK_ONLY)")
-	fl.StringVar(&f.skip, "skip", "", "comma-separated check IDs not to run (env PRISMHOOK_SKIP)")
+	f.settings.add(cmd.Flags(), true)
 	f.reports.addFlags(cmd)
-	fl.StringVar(&f.artifactAddr, "artifact-addr", suites.DefaultArtifactAddr, "listen address of the artifact server (env PRISMHOOK_ARTIFACT_ADDR)")
-	fl.DurationVar(&f.ackTimeout, "ack-timeout", suites.DefaultAckTimeout, "time a delivery waits for its answer (env PRISMHOOK_ACK_TIMEOUT)")
-	fl.DurationVar(&f.slowArtifact, "slow-artifact", suites.DefaultSlowArtifact, "artifact delay in ASYNC-01 (env PRISMHOOK_SLOW_ARTIFACT)")
-	fl.DurationVar(&f.retryWindow, "retry-window", suites.DefaultRetryWindow, "how long RETRY-01 waits for a refetch (env PRISMHOOK_RETRY_WINDOW)")
-	fl.DurationVar(&f.probeWait, "probe-wait", suites.DefaultProbeWait, "how long probe checks wait for a first fetch (env PRISMHOOK_PROBE_WAIT)")
-	fl.IntVar(&f.sequential, "sequential", suites.DefaultSequential, "events in the TIME-01/02 run (env PRISMHOOK_SEQUENTIAL)")
-	fl.IntVar(&f.loadRate, "load-rate", suites.DefaultLoadRate, "events per second of the TIME-04 sustained load (env PRISMHOOK_LOAD_RATE)")
-	fl.DurationVar(&f.loadDuration, "load-duration", suites.DefaultLoadDuration, "duration of the TIME-04 sustained load (env PRISMHOOK_LOAD_DURATION)")
-	fl.BoolVar(&f.expectFetch, "expect-fetch", false, "the receiver's processing downloads video_url: probe checks fail instead of skip when it never does (env PRISMHOOK_EXPECT_FETCH)")
 	completeWith(cmd, "profile", report.Profiles...)
 	return cmd
 }
@@ -89,40 +63,8 @@ func (f *checkFlags) config(cmd *cobra.Command) (suites.Config, error) {
 	if err != nil {
 		return c, usage("%s", oneLine(err.Error()))
 	}
-	fl := cmd.Flags()
-	set := func(name string, apply func()) {
-		if fl.Changed(name) {
-			apply()
-		}
-	}
-	set("url", func() { c.URL = f.url })
-	set("secret", func() { c.Secret = f.secret })
-	set("profile", func() { c.Profile = f.profile })
-	set("public-url", func() { c.PublicURL = f.publicURL })
-	set("concurrency", func() { c.Concurrency = f.concurrency })
-	set("ca", func() { c.CAFile = f.ca })
-	set("artifact-addr", func() { c.ArtifactAddr = f.artifactAddr })
-	set("ack-timeout", func() { c.AckTimeout = f.ackTimeout })
-	set("slow-artifact", func() { c.SlowArtifact = f.slowArtifact })
-	set("retry-window", func() { c.RetryWindow = f.retryWindow })
-	set("probe-wait", func() { c.ProbeWait = f.probeWait })
-	set("sequential", func() { c.Sequential = f.sequential })
-	set("load-rate", func() { c.LoadRate = f.loadRate })
-	set("load-duration", func() { c.LoadDuration = f.loadDuration })
-	set("expect-fetch", func() { c.ExpectFetch = f.expectFetch })
-	for _, ids := range []struct {
-		flag string
-		dst  *[]string
-	}{{"only", &c.Only}, {"skip", &c.Skip}} {
-		if !fl.Changed(ids.flag) {
-			continue
-		}
-		v, _ := fl.GetString(ids.flag)
-		list, err := suites.ParseIDs(v)
-		if err != nil {
-			return c, usage("--%s: %v", ids.flag, err)
-		}
-		*ids.dst = list
+	if err := f.settings.apply(cmd.Flags(), &c); err != nil {
+		return c, err
 	}
 	c.Version = version
 	if err := c.Validate(); err != nil {
@@ -139,11 +81,7 @@ func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportF
 		return err
 	}
 	term := report.NewTerminal(out, useColor(out))
-	profile := c.Profile
-	if profile == "" {
-		profile = suites.DefaultProfile
-	}
-	term.Start(wire.RedactURL(c.URL), profile, selectedChecks(c))
+	term.Start(wire.RedactURL(c.URL), c.WithDefaults().Profile, selectedChecks(c))
 	prog := startProgress(out, term, c)
 	c.Progress = prog.row
 	rep, err := suites.Run(ctx, c)

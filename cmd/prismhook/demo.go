@@ -13,8 +13,8 @@ import (
 
 func newDemoCmd() *cobra.Command {
 	var (
-		profile string
-		reports reportFiles
+		settings settingFlags
+		reports  reportFiles
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -32,7 +32,10 @@ receiver does. It needs nothing else and exits with the check's exit code.`,
 			}
 			defer rcv.Close()
 			out := cmd.OutOrStdout()
-			cfg := suites.Config{URL: rcv.URL, Secret: secret, Profile: profile, Version: version}
+			cfg := suites.Config{URL: rcv.URL, Secret: secret, Version: version}
+			if err := settings.apply(cmd.Flags(), &cfg); err != nil {
+				return err
+			}
 			if err := cfg.Validate(); err != nil {
 				return usage("%v", err)
 			}
@@ -43,7 +46,9 @@ receiver does. It needs nothing else and exits with the check's exit code.`,
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&profile, "profile", suites.DefaultProfile, "core, recommended or production")
+	// The demo's receiver is its own: of the settings, only the profile
+	// is the user's to choose, and the environment is not read.
+	settings.add(cmd.Flags(), false, "profile")
 	reports.addFlags(cmd)
 	completeWith(cmd, "profile", report.Profiles...)
 	return cmd

@@ -20,6 +20,7 @@ import (
 
 	"github.com/prismhook/prismhook/internal/receiver"
 	"github.com/prismhook/prismhook/mockserver/store"
+	"github.com/prismhook/prismhook/suites/report"
 )
 
 // holdingReceiver answers every request with head and then holds the
@@ -237,10 +238,15 @@ var _ = Describe("check with credentials in the URL", func() {
 		dir := GinkgoT().TempDir()
 		args := []string{"check", "--url", target, "--secret", secret, "--only", "SIG-01,SIG-03"}
 		var files []string
-		for _, f := range reportFormats {
-			p := filepath.Join(dir, "r."+f.flag)
+		for _, f := range report.Formats {
+			if f.Stdout {
+				// Printed on stdout, which is checked below.
+				args = append(args, "--"+f.Flag, f.Value)
+				continue
+			}
+			p := filepath.Join(dir, "r"+f.Ext)
 			files = append(files, p)
-			args = append(args, "--"+f.flag, p)
+			args = append(args, "--"+f.Flag, p)
 		}
 		r := cli(args...)
 		Expect(r.code).To(Equal(0), "stdout: %s\nstderr: %s", r.stdout, r.stderr)

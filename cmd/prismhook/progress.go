@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -49,13 +48,7 @@ type progress struct {
 // waits; stop ends it.
 func startProgress(out io.Writer, term *report.Terminal, c suites.Config) *progress {
 	// The hints name the settings in effect.
-	c.RetryWindow = cmp.Or(c.RetryWindow, suites.DefaultRetryWindow)
-	c.ProbeWait = cmp.Or(c.ProbeWait, suites.DefaultProbeWait)
-	c.Concurrency = cmp.Or(c.Concurrency, suites.DefaultConcurrency)
-	c.Sequential = cmp.Or(c.Sequential, suites.DefaultSequential)
-	c.AckTimeout = cmp.Or(c.AckTimeout, suites.DefaultAckTimeout)
-	c.LoadRate = cmp.Or(c.LoadRate, suites.DefaultLoadRate)
-	c.LoadDuration = cmp.Or(c.LoadDuration, suites.DefaultLoadDuration)
+	c = c.WithDefaults()
 	p := &progress{term: term, out: out, live: isTTY(out), cfg: c, lastRow: time.Now(),
 		after: plainAfter, stop: make(chan struct{}), done: make(chan struct{})}
 	if p.live {

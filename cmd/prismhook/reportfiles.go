@@ -13,41 +13,32 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// reportFormat is one kind of report file a run can write.
-type reportFormat struct {
-	flag, kind, help string
-	write            func(io.Writer, *report.Report) error
-}
-
-// reportFormats are the report files of `check` and `demo`, one flag each.
-var reportFormats = []reportFormat{
-	{"json", "JSON", "write the JSON report to `FILE`", report.WriteJSON},
-	{"junit", "JUnit", "write a JUnit XML report to `FILE`", report.WriteJUnit},
-	{"html", "HTML", "write an HTML report to `FILE`", report.WriteHTML},
-	{"markdown", "Markdown", "write a Markdown report to `FILE` (e.g. $GITHUB_STEP_SUMMARY)", report.WriteMarkdown},
-}
-
-// reportFiles are the report files a run should write: one path per entry
-// of reportFormats, "" for those not asked for; and the annotations it
-// prints on its output (not a file).
+// reportFiles are the report files a run should write: one path per file
+// format of report.Formats ("" for those not asked for, indexed as
+// report.Formats); and the annotations it prints on its output (not a
+// file).
 type reportFiles struct {
 	paths       []string
 	annotations annotationFormat
 }
 
+// addFlags adds one flag per file format of report.Formats, and the flag
+// of the stdout formats.
 func (r *reportFiles) addFlags(cmd *cobra.Command) {
-	r.paths = make([]string, len(reportFormats))
-	for i, f := range reportFormats {
-		cmd.Flags().StringVar(&r.paths[i], f.flag, "", f.help)
+	r.paths = make([]string, len(report.Formats))
+	for i, f := range report.Formats {
+		if !f.Stdout {
+			cmd.Flags().StringVar(&r.paths[i], f.Flag, "", f.Help)
+		}
 	}
-	cmd.Flags().Var(&r.annotations, "annotations", "print one annotation per failed or warned check, in `FORMAT`: github (workflow commands)")
+	cmd.Flags().Var(&r.annotations, "annotations", "print one annotation per failed or warned check, in `FORMAT`: "+stdoutFormatHelp())
 }
 
 // pendingReport is a report file being prepared: a temporary file in the
 // destination's folder, renamed over the destination once complete, so
 // that an existing report is replaced whole or not at all.
 type pendingReport struct {
-	reportFormat
+	report.Format
 	path string   // as given, for messages
 	dest string   // where the report goes: path, or the file a symlink names
 	tmp  *os.File // nil when dest is not a regular file (a device, a pipe)
@@ -61,27 +52,27 @@ type pendingReports []pendingReport
 func (r reportFiles) prepare() (pendingReports, error) {
 	var out pendingReports
 	seen := map[string]string{} // destination → flag
-	for i, f := range reportFormats {
-		if i >= len(r.paths) || r.paths[i] == "" {
+	for i, f := range report.Formats {
+		if f.Stdout || i >= len(r.paths) || r.paths[i] == "" {
 			continue
 		}
-		p := pendingReport{reportFormat: f, path: r.paths[i]}
+		p := pendingReport{Format: f, path: r.paths[i]}
 		dest, regular, err := destination(p.path)
 		if err != nil {
 			out.discard()
-			return nil, usage("cannot write the %s report: %v", f.kind, err)
+			return nil, usage("cannot write the %s report: %v", f.Name, err)
 		}
 		if other, dup := seen[dest]; dup || sameAsSeen(dest, seen, &other) {
 			out.discard()
-			return nil, usage("--%s and --%s name the same file %s: give each report its own file", other, f.flag, p.path)
+			return nil, usage("--%s and --%s name the same file %s: give each report its own file", other, f.Flag, p.path)
 		}
-		seen[dest] = f.flag
+		seen[dest] = f.Flag
 		p.dest = dest
 		if regular {
 			tmp, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".*.tmp")
 			if err != nil {
 				out.discard()
-				return nil, usage("cannot write the %s report: %v", f.kind, err)
+				return nil, usage("cannot write the %s report: %v", f.Name, err)
 			}
 			p.tmp = tmp
 		}
@@ -144,10 +135,10 @@ func (rs pendingReports) write(rep *report.Report, out io.Writer) error {
 	var errs []string
 	for _, r := range rs {
 		if err := r.commit(rep); err != nil {
-			errs = append(errs, fmt.Sprintf("%s report %s: %v", r.kind, r.path, err))
+			errs = append(errs, fmt.Sprintf("%s report %s: %v", r.Name, r.path, err))
 			continue
 		}
-		fmt.Fprintf(out, "%s report: %s\n", r.kind, r.path)
+		fmt.Fprintf(out, "%s report: %s\n", r.Name, r.path)
 	}
 	if len(errs) > 0 {
 		return usage("%s", strings.Join(errs, "; "))
@@ -161,13 +152,13 @@ func (r pendingReport) commit(rep *report.Report) error {
 		if err != nil {
 			return err
 		}
-		err = r.reportFormat.write(f, rep)
+		err = r.Format.Write(f, rep)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		return err
 	}
-	err := r.reportFormat.write(r.tmp, rep)
+	err := r.Format.Write(r.tmp, rep)
 	if err == nil {
 		err = r.tmp.Chmod(reportMode(r.dest))
 	}

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,25 +10,19 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// TestGolden compares the renderings of the sample report with the files
-// in testdata/, which also serve as examples of each format. After an
+// TestGolden compares the rendering of the sample report in each of
+// Formats with its file in testdata/; the files also serve as examples of
+// each format. After an
 // intended change: go test ./suites/report/ -run TestGolden -update
 func TestGolden(t *testing.T) {
-	tests := []struct {
-		file  string
-		write func(io.Writer, *Report) error
-	}{
-		{"sample.json", WriteJSON},
-		{"sample.junit.xml", WriteJUnit},
-		{"sample.md", WriteMarkdown},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
+	for _, f := range Formats {
+		file := "sample" + f.Ext
+		t.Run(file, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := tt.write(&buf, sampleReport()); err != nil {
+			if err := f.Write(&buf, sampleReport()); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", tt.file)
+			path := filepath.Join("testdata", file)
 			if *update {
 				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 					t.Fatal(err)

@@ -152,12 +152,9 @@ func TestReadJSONIgnoresUnknownFields(t *testing.T) {
 }
 
 func TestWritersRejectNilReport(t *testing.T) {
-	writers := map[string]func(io.Writer, *Report) error{
-		"JSON": WriteJSON, "JUnit": WriteJUnit, "Markdown": WriteMarkdown, "HTML": WriteHTML,
-	}
-	for name, write := range writers {
-		if err := write(io.Discard, nil); !errors.Is(err, errNilReport) {
-			t.Errorf("%s: error %v for a nil report, want errNilReport", name, err)
+	for _, f := range Formats {
+		if err := f.Write(io.Discard, nil); !errors.Is(err, errNilReport) {
+			t.Errorf("%s: error %v for a nil report, want errNilReport", f.Name, err)
 		}
 	}
 }
@@ -168,12 +165,9 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWritersReportWriteErrors(t *testing.T) {
-	writers := map[string]func(io.Writer, *Report) error{
-		"JSON": WriteJSON, "JUnit": WriteJUnit, "Markdown": WriteMarkdown, "HTML": WriteHTML,
-	}
-	for name, write := range writers {
-		if err := write(failingWriter{}, sampleReport()); err == nil || !strings.Contains(err.Error(), "disk full") {
-			t.Errorf("%s: error %v, want the writer's error", name, err)
+	for _, f := range Formats {
+		if err := f.Write(failingWriter{}, sampleReport()); err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("%s: error %v, want the writer's error", f.Name, err)
 		}
 	}
 }
