@@ -29,8 +29,8 @@ var _ = Describe("Config", func() {
 			Expect(err.Error()).NotTo(ContainSubstring("\n"))
 		},
 		Entry("no URL", func(c *suites.Config) { c.URL = "" }, "PRISMHOOK_URL"),
-		Entry("relative URL", func(c *suites.Config) { c.URL = "/hook" }, "absolute http:// or https://"),
-		Entry("other scheme", func(c *suites.Config) { c.URL = "ftp://example.com/hook" }, "absolute http:// or https://"),
+		Entry("relative URL", func(c *suites.Config) { c.URL = "/hook" }, "must be an absolute http or https URL"),
+		Entry("other scheme", func(c *suites.Config) { c.URL = "ftp://example.com/hook" }, "must be an absolute http or https URL"),
 		Entry("no host", func(c *suites.Config) { c.URL = "http:///hook" }, "has no host"),
 		Entry("no secret", func(c *suites.Config) { c.Secret = "" }, "PRISMHOOK_SECRET"),
 		Entry("unknown profile", func(c *suites.Config) { c.Profile = "strict" }, `unknown profile "strict"`),

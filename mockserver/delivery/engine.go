@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/prismhook/prismhook/internal/endpoint"
 )
 
 // Options configures an Engine. Zero fields take their defaults.
@@ -288,9 +290,8 @@ func validate(d Delivery) error {
 	case d.EventType == "":
 		return errors.New("delivery: EventType is required")
 	}
-	u, err := url.Parse(d.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("delivery: URL %q is not an absolute http or https URL", RedactURL(d.URL))
+	if _, err := endpoint.ParseHTTP(d.URL); err != nil {
+		return fmt.Errorf("delivery: URL %q: %w", RedactURL(d.URL), err)
 	}
 	return nil
 }
