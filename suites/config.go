@@ -272,6 +272,12 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// Selected reports whether check id runs under c's --only and --skip.
+func (c Config) Selected(id string) bool {
+	ok, _ := c.selected(id)
+	return ok
+}
+
 // selected reports whether check id runs under c, and if not, why.
 func (c Config) selected(id string) (bool, string) {
 	if len(c.Only) > 0 && !slices.ContainsFunc(c.Only, func(s string) bool { return strings.EqualFold(s, id) }) {

@@ -55,6 +55,16 @@ var _ = Describe("Config", func() {
 		c.Only = []string{"sig-01", "Time-02"}
 		Expect(c.Validate()).To(Succeed())
 	})
+
+	It("selects checks by --only and --skip, in any case", func() {
+		c := valid()
+		Expect(c.Selected("SIG-01")).To(BeTrue())
+		c.Only = []string{"sig-01", "Time-02"}
+		c.Skip = []string{"time-02"}
+		Expect(c.Selected("SIG-01")).To(BeTrue())
+		Expect(c.Selected("TIME-02")).To(BeFalse(), "skipped")
+		Expect(c.Selected("SIG-02")).To(BeFalse(), "not in --only")
+	})
 })
 
 var _ = Describe("ConfigFromEnv", func() {
