@@ -5,8 +5,8 @@ package delivery
 // sends a correct delivery.
 type Fault string
 
-// Faults of the product specification. Names are stable: they appear in
-// flags (`prismhook send --fault`), the control API and reports.
+// The faults the sender can put into a delivery. Names are stable: they
+// appear in flags (`prismhook send --fault`), the control API and reports.
 const (
 	FaultNone Fault = ""
 
