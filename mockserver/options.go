@@ -3,12 +3,12 @@ package mockserver
 import (
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/prismhook/prismhook/internal/endpoint"
 	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver/delivery"
 )
@@ -109,15 +109,10 @@ func (o Options) Validate() error {
 }
 
 func checkPublicURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("mockserver: public URL %q: %w", s, err)
-	}
+	u, err := endpoint.ParseHTTP(s)
 	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("mockserver: public URL %q: want an http or https URL", s)
-	case u.Host == "":
-		return fmt.Errorf("mockserver: public URL %q has no host", s)
+	case err != nil:
+		return fmt.Errorf("mockserver: public URL %q: %w", s, err)
 	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
 		return fmt.Errorf("mockserver: public URL %q: want a base URL, without user, query or fragment", s)
 	}

@@ -4,6 +4,12 @@
 // control API. Both are embedded; a path overrides them, so a user can serve
 // an edited document without rebuilding.
 //
+// The schemas both APIs use (errors, ids, deliveries and their attempts)
+// are written once, in openapi.yaml; mock.yaml refers to them with
+// $ref: 'openapi.yaml#/components/schemas/…'. That is the only reference
+// to another file a document may hold, and it always resolves to the
+// embedded Prism document, so no document reads files beside it.
+//
 // The documents are 3.0.3 rather than 3.1 on purpose: kin-openapi validates
 // requests against a 3.0 document about ten times faster.
 package spec
@@ -12,6 +18,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"net/url"
 	"os"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -30,8 +37,8 @@ var (
 )
 
 // Load parses and validates an OpenAPI document. References to other files
-// are refused: a document must be self-contained, so that the embedded one
-// and an override behave the same.
+// are refused, except to openapi.yaml (the embedded Prism API document), so
+// that the embedded documents and an override behave the same.
 func Load(data []byte) (*openapi3.T, error) { return parse("document", data) }
 
 // PrismAPI returns the Prism API document: the embedded one when path is
@@ -58,8 +65,11 @@ func parse(name string, data []byte) (*openapi3.T, error) {
 		return nil, fmt.Errorf("spec: %s: empty document", name)
 	}
 	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = false
-	doc, err := loader.LoadFromData(data)
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = readShared
+	// A fixed location, whatever the file's path, so that the reference
+	// 'openapi.yaml#…' always means the embedded document.
+	doc, err := loader.LoadFromDataWithPath(data, &url.URL{Path: "document.yaml"})
 	if err != nil {
 		return nil, fmt.Errorf("spec: %s: %w", name, err)
 	}
@@ -71,4 +81,17 @@ func parse(name string, data []byte) (*openapi3.T, error) {
 		return nil, fmt.Errorf("spec: %s: invalid document: %w", name, err)
 	}
 	return doc, nil
+}
+
+// sharedDoc is the one file a document may refer to (see the package
+// comment).
+const sharedDoc = "openapi.yaml"
+
+// readShared serves references to openapi.yaml from the embedded Prism
+// document and refuses every other file.
+func readShared(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+	if u.Scheme == "" && u.Host == "" && u.Path == sharedDoc {
+		return PrismYAML, nil
+	}
+	return nil, fmt.Errorf("reference to %q: only %s may be referenced", u.String(), sharedDoc)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/onsi/gomega"
 
+	"github.com/prismhook/prismhook/internal/stats"
 	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
@@ -174,14 +175,10 @@ func latencies(evs []report.Evidence) []float64 {
 }
 
 // percentile returns the nearest-rank p-th percentile of vs (0 for none).
-func percentile(vs []float64, p int) float64 {
-	if len(vs) == 0 {
-		return 0
-	}
+func percentile(vs []float64, p float64) float64 {
 	s := slices.Clone(vs)
 	slices.Sort(s)
-	rank := (len(s)*p + 99) / 100 // ceil(len·p/100), in integers
-	return s[max(rank, 1)-1]
+	return stats.Percentile(s, p)
 }
 
 // firstFew joins the first three items of a list, saying how many more.

@@ -1,15 +1,13 @@
 package suites
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/prismhook/prismhook/internal/endpoint"
 	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 )
@@ -139,7 +137,7 @@ func (c Config) Validate() error {
 	if c.URL == "" {
 		return errors.New("no receiver URL: set " + whereSet("url"))
 	}
-	if err := checkHTTPURL(c.URL); err != nil {
+	if _, err := endpoint.ParseHTTP(c.URL); err != nil {
 		return fmt.Errorf("receiver URL %q: %w", wire.RedactURL(c.URL), err)
 	}
 	if c.Secret == "" {
@@ -149,7 +147,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("unknown profile %q (known: %s)", c.Profile, strings.Join(report.Profiles, ", "))
 	}
 	if c.PublicURL != "" {
-		if err := checkHTTPURL(c.PublicURL); err != nil {
+		if _, err := endpoint.ParseHTTP(c.PublicURL); err != nil {
 			return fmt.Errorf("public URL %q: %w", c.PublicURL, err)
 		}
 	}
@@ -165,39 +163,17 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.CAFile != "" {
-		if _, err := loadCA(c.CAFile); err != nil {
+		if _, err := endpoint.LoadCA(c.CAFile); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// checkHTTPURL accepts absolute http and https URLs with a host.
-func checkHTTPURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return errors.New("not a URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return errors.New("must be an absolute http:// or https:// URL")
-	}
-	if u.Host == "" {
-		return errors.New("has no host")
-	}
-	return nil
-}
-
-// loadCA reads a PEM bundle into a pool.
-func loadCA(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("CA file: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(b) {
-		return nil, fmt.Errorf("CA file %s: no PEM certificate found", path)
-	}
-	return pool, nil
+// Selected reports whether check id runs under c's --only and --skip.
+func (c Config) Selected(id string) bool {
+	ok, _ := c.selected(id)
+	return ok
 }
 
 // selected reports whether check id runs under c, and if not, why.

@@ -31,8 +31,8 @@ var _ = Describe("Config", func() {
 			Expect(err.Error()).NotTo(ContainSubstring("\n"))
 		},
 		Entry("no URL", func(c *suites.Config) { c.URL = "" }, "PRISMHOOK_URL"),
-		Entry("relative URL", func(c *suites.Config) { c.URL = "/hook" }, "absolute http:// or https://"),
-		Entry("other scheme", func(c *suites.Config) { c.URL = "ftp://example.com/hook" }, "absolute http:// or https://"),
+		Entry("relative URL", func(c *suites.Config) { c.URL = "/hook" }, "must be an absolute http or https URL"),
+		Entry("other scheme", func(c *suites.Config) { c.URL = "ftp://example.com/hook" }, "must be an absolute http or https URL"),
 		Entry("no host", func(c *suites.Config) { c.URL = "http:///hook" }, "has no host"),
 		Entry("no secret", func(c *suites.Config) { c.Secret = "" }, "PRISMHOOK_SECRET"),
 		Entry("unknown profile", func(c *suites.Config) { c.Profile = "strict" }, `unknown profile "strict"`),
@@ -59,6 +59,16 @@ var _ = Describe("Config", func() {
 		c := valid()
 		c.Only = []string{"sig-01", "Time-02"}
 		Expect(c.Validate()).To(Succeed())
+	})
+
+	It("selects checks by --only and --skip, in any case", func() {
+		c := valid()
+		Expect(c.Selected("SIG-01")).To(BeTrue())
+		c.Only = []string{"sig-01", "Time-02"}
+		c.Skip = []string{"time-02"}
+		Expect(c.Selected("SIG-01")).To(BeTrue())
+		Expect(c.Selected("TIME-02")).To(BeFalse(), "skipped")
+		Expect(c.Selected("SIG-02")).To(BeFalse(), "not in --only")
 	})
 })
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/prismhook/prismhook/fixtures"
 	"github.com/prismhook/prismhook/internal/artifacts"
+	"github.com/prismhook/prismhook/internal/endpoint"
 	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/suites/report"
 	"github.com/prismhook/prismhook/webhook"
@@ -89,7 +90,7 @@ func newHarness(c Config) (*harness, error) {
 	}
 	h := &harness{cfg: c, target: u, art: artifacts.New()}
 	if c.CAFile != "" {
-		if h.roots, err = loadCA(c.CAFile); err != nil {
+		if h.roots, err = endpoint.LoadCA(c.CAFile); err != nil {
 			return nil, err
 		}
 	}

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/prismhook/prismhook/internal/endpoint"
 )
 
 // Defaults of Fetcher.
@@ -46,9 +47,9 @@ type Fetcher struct {
 // response; the caller reads and closes its body. It stops early when ctx
 // ends.
 func (f *Fetcher) Get(ctx context.Context, rawURL string) (*http.Response, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("webhook: %q is not an http(s) URL", rawURL)
+	u, err := endpoint.ParseHTTP(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: %q: %w", rawURL, err)
 	}
 	attempts, backoff := f.Attempts, f.Backoff
 	if attempts <= 0 {

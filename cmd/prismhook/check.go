@@ -119,7 +119,7 @@ func runCheck(ctx context.Context, out io.Writer, c suites.Config, files reportF
 func selectedChecks(c suites.Config) int {
 	n := 0
 	for _, chk := range suites.Catalog {
-		if selected(c, chk.ID) {
+		if c.Selected(chk.ID) {
 			n++
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/prismhook/prismhook/internal/endpoint"
 )
 
 // controlTimeout bounds one control API call: a redelivery or a test event
@@ -35,8 +37,8 @@ func (f *controlFlags) env(cmd *cobra.Command) error {
 // call posts body (nil: none) to the control API path and decodes the
 // answer into out; an error answer becomes its message.
 func (f *controlFlags) call(ctx context.Context, method, path string, body, out any) error {
-	base, err := url.Parse(strings.TrimSuffix(f.server, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+	base, err := endpoint.ParseHTTP(strings.TrimSuffix(f.server, "/"))
+	if err != nil {
 		return usage("--server %q: want the http(s) base URL of prismhook serve", f.server)
 	}
 	ctx, cancel := context.WithTimeout(ctx, controlTimeout)

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	pctl "github.com/prismhook/prismhook/internal/stats"
 	"github.com/prismhook/prismhook/internal/wire"
 )
 
@@ -67,8 +67,8 @@ func (s *sendRun) load(ctx context.Context, n, c int) error {
 	}
 	if len(latencies) > 0 {
 		fmt.Fprintf(s.out, "latency p50 %s  p90 %s  p99 %s  max %s\n",
-			formatLatency(percentile(latencies, 0.50)), formatLatency(percentile(latencies, 0.90)),
-			formatLatency(percentile(latencies, 0.99)), formatLatency(latencies[len(latencies)-1]))
+			formatLatency(pctl.Percentile(latencies, 50)), formatLatency(pctl.Percentile(latencies, 90)),
+			formatLatency(pctl.Percentile(latencies, 99)), formatLatency(latencies[len(latencies)-1]))
 	}
 	switch {
 	case ctx.Err() != nil:
@@ -86,10 +86,4 @@ func failureKey(x wire.Exchange) string {
 		return fmt.Sprintf("no answer (%s)", x.ErrKind)
 	}
 	return outcome(x)
-}
-
-// percentile of sorted latencies by the nearest-rank method.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	i := int(math.Ceil(p*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
 }

@@ -55,7 +55,7 @@ func startProgress(out io.Writer, term *report.Terminal, c suites.Config) *progr
 		p.after = liveAfter
 	}
 	for _, chk := range suites.Catalog {
-		if selected(c, chk.ID) {
+		if c.Selected(chk.ID) {
 			p.pending = append(p.pending, chk.ID)
 		}
 	}
@@ -162,11 +162,6 @@ func (p *progress) clear() {
 		fmt.Fprint(p.out, "\r\x1b[K")
 		p.shown = false
 	}
-}
-
-// selected reports whether c runs the check id.
-func selected(c suites.Config, id string) bool {
-	return (len(c.Only) == 0 || slices.Contains(c.Only, id)) && !slices.Contains(c.Skip, id)
 }
 
 // isTTY reports whether out is a terminal.

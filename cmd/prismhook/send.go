@@ -3,22 +3,22 @@ package main
 import (
 	"bytes"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/prismhook/prismhook/fixtures"
+	"github.com/prismhook/prismhook/internal/endpoint"
 	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/webhook"
-	"github.com/spf13/cobra"
 )
 
 // Default parallelism of `send`: a burst the size of check's TIME-03, and a
@@ -196,22 +196,17 @@ func checkURL(flag, raw string) error {
 	if raw == "" {
 		return usage("%s is required", flag)
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usage("%s %q is not an absolute http:// or https:// URL", flag, wire.RedactURL(raw))
+	if _, err := endpoint.ParseHTTP(raw); err != nil {
+		return usage("%s %q: %v", flag, wire.RedactURL(raw), err)
 	}
 	return nil
 }
 
 // caConfig trusts the PEM certificates of file (in place of the system's).
 func caConfig(file string) (*tls.Config, error) {
-	pem, err := os.ReadFile(file)
+	pool, err := endpoint.LoadCA(file)
 	if err != nil {
 		return nil, usage("--ca: %v", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, usage("--ca: %s holds no PEM certificate", file)
 	}
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }

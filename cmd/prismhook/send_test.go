@@ -131,7 +131,7 @@ var _ = Describe("send", func() {
 		Entry("no event", "send needs one EVENT argument", "--url", "http://x", "--secret", "s"),
 		Entry("unknown fault", "valid faults are missing-signature, wrong-secret", "video.completed", "--url", "http://x", "--secret", "s", "--fault", "gremlins"),
 		Entry("no URL", "--url is required", "video.completed", "--secret", "s"),
-		Entry("relative URL", "not an absolute", "video.completed", "--url", "/hook", "--secret", "s"),
+		Entry("relative URL", "must be an absolute http or https URL", "video.completed", "--url", "/hook", "--secret", "s"),
 		Entry("no secret", "--secret is required", "video.completed", "--url", "http://x"),
 		Entry("count with burst", "--count cannot be combined", "video.completed", "--url", "http://x", "--secret", "s", "--count", "3", "--fault", "burst"),
 		Entry("unknown flag", "unknown flag: --bogus", "video.completed", "--bogus"),

@@ -7,14 +7,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/prismhook/prismhook/internal/endpoint"
 	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prismhook/prismhook/mockserver"
 	"github.com/prismhook/prismhook/mockserver/delivery"
-	"github.com/spf13/cobra"
 )
 
 // shutdownTimeout bounds the graceful stop after SIGINT or SIGTERM: time
@@ -159,8 +160,8 @@ func runServe(ctx context.Context, cmd *cobra.Command, f serveFlags) error {
 		return usage("--forward-secret needs --forward-to")
 	}
 	if f.forwardTo != "" {
-		if u, err := url.Parse(f.forwardTo); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usage("--forward-to %q: want an absolute http or https URL", wire.RedactURL(f.forwardTo))
+		if _, err := endpoint.ParseHTTP(f.forwardTo); err != nil {
+			return usage("--forward-to %q: %v", wire.RedactURL(f.forwardTo), err)
 		}
 	}
 

@@ -11,8 +11,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prismhook/prismhook/internal/wire"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/prismhook/prismhook/internal/endpoint"
+	"github.com/prismhook/prismhook/internal/wire"
 )
 
 // Options configures an Engine. Zero fields take their defaults.
@@ -289,9 +291,8 @@ func validate(d Delivery) error {
 	case d.EventType == "":
 		return errors.New("delivery: EventType is required")
 	}
-	u, err := url.Parse(d.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("delivery: URL %q is not an absolute http or https URL", wire.RedactURL(d.URL))
+	if _, err := endpoint.ParseHTTP(d.URL); err != nil {
+		return fmt.Errorf("delivery: URL %q: %w", wire.RedactURL(d.URL), err)
 	}
 	return nil
 }

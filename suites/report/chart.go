@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/prismhook/prismhook/internal/stats"
 )
 
 // Latency thresholds of Prism's documentation, drawn on every chart when
@@ -105,8 +107,8 @@ func newLatencyChart(c CheckResult, th thresholds) (latencyChart, bool) {
 		W: chartW, H: chartH,
 		X0: chartLeft, Y0: chartTop, X1: chartW - chartRight, Y1: chartH - chartBottom,
 		N:   len(lat),
-		P50: formatLatency(percentile(sorted, 0.50)),
-		P95: formatLatency(percentile(sorted, 0.95)),
+		P50: formatLatency(stats.Percentile(sorted, 50)),
+		P95: formatLatency(stats.Percentile(sorted, 95)),
 		Max: formatLatency(sorted[len(sorted)-1]),
 	}
 	y := func(ms float64) float64 {
@@ -187,12 +189,6 @@ func statusOrError(e Evidence) string {
 
 // r1 rounds v to one decimal.
 func r1(v float64) float64 { return math.Round(v*10) / 10 }
-
-// percentile returns the nearest-rank q-quantile of sorted values.
-func percentile(sorted []float64, q float64) float64 {
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
-}
 
 func tickLabel(ms float64) string {
 	if ms >= 1000 {

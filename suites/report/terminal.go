@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"golang.org/x/term"
 )
 
 // ANSI SGR sequences, written only when colour is on.
@@ -42,15 +44,12 @@ func NewTerminal(w io.Writer, color bool) *Terminal {
 	return &Terminal{w: w, color: color}
 }
 
-// IsTerminal reports whether f is a character device, such as a terminal.
-// Callers use it to decide on colour, together with their own settings
-// (NO_COLOR, a --no-color flag).
+// IsTerminal reports whether f is a terminal. Callers use it to decide on
+// colour and live progress, together with their own settings (NO_COLOR, a
+// --no-color flag). A character device is not enough: /dev/null is one,
+// and output sent there must not be coloured or redrawn.
 func IsTerminal(f *os.File) bool {
-	if f == nil {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return f != nil && term.IsTerminal(int(f.Fd()))
 }
 
 // Start prints the header of a run of checks checks against target.

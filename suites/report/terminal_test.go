@@ -89,7 +89,13 @@ func TestIsTerminal(t *testing.T) {
 	}
 	defer pr.Close()
 	defer pw.Close()
-	for name, f := range map[string]*os.File{"regular file": f, "pipe": pw, "nil": nil} {
+	// /dev/null is a character device but not a terminal.
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	for name, f := range map[string]*os.File{"regular file": f, "pipe": pw, "nil": nil, os.DevNull: null} {
 		if IsTerminal(f) {
 			t.Errorf("IsTerminal(%s) = true", name)
 		}

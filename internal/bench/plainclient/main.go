@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"os"
 	"os/signal"
@@ -28,6 +27,7 @@ import (
 	"time"
 
 	"github.com/prismhook/prismhook/fixtures"
+	"github.com/prismhook/prismhook/internal/stats"
 	"github.com/prismhook/prismhook/webhook"
 )
 
@@ -113,7 +113,7 @@ func run(ctx context.Context, c config) error {
 	fmt.Printf("ok %d, failed %d\n", sent.Load()-failed.Load(), failed.Load())
 	if len(all) > 0 {
 		fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n",
-			ms(percentile(all, 0.50)), ms(percentile(all, 0.90)), ms(percentile(all, 0.99)), ms(all[len(all)-1]))
+			ms(stats.Percentile(all, 50)), ms(stats.Percentile(all, 90)), ms(stats.Percentile(all, 99)), ms(all[len(all)-1]))
 	}
 	if firstErr != nil {
 		return fmt.Errorf("%d deliveries failed; first: %w", failed.Load(), firstErr)
@@ -148,12 +148,6 @@ func post(ctx context.Context, client *http.Client, c config, body []byte, signa
 		return latency, fmt.Errorf("status %d", resp.StatusCode)
 	}
 	return latency, nil
-}
-
-// percentile of sorted latencies by the nearest-rank method.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	i := int(math.Ceil(p*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
 func ms(d time.Duration) string {
