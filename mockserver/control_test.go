@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -59,6 +60,19 @@ var _ = Describe("the control API", func() {
 	})
 
 	It("lists the same faults as the sender", func() {
+		// The document's list is generated from the fault table, so that
+		// adding a fault is one table entry:
+		// PRISMHOOK_UPDATE_SPEC=1 go test ./mockserver -run TestMockserver
+		const path = "../spec/mock.yaml"
+		doc, err := os.ReadFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		want := faultEnum(string(doc))
+		if os.Getenv("PRISMHOOK_UPDATE_SPEC") == "1" {
+			Expect(os.WriteFile(path, []byte(want), 0o644)).To(Succeed())
+			return
+		}
+		Expect(string(doc)).To(Equal(want), "spec/mock.yaml's Fault enum is not the fault table's: regenerate with PRISMHOOK_UPDATE_SPEC=1 go test ./mockserver -run TestMockserver")
+
 		var names []any
 		for _, f := range wire.Faults {
 			names = append(names, string(f.Name))
@@ -247,3 +261,24 @@ var _ = Describe("the control API", func() {
 		Expect(strings.Count(metrics(), "prismhook_http_requests_total{")).To(BeNumerically(">=", 4))
 	})
 })
+
+// faultEnum returns the control API document with the Fault schema's enum
+// replaced by the fault table's names, "none" first.
+func faultEnum(doc string) string {
+	const head = "    Fault:\n"
+	start := strings.Index(doc, head)
+	Expect(start).To(BeNumerically(">=", 0), "no Fault schema in spec/mock.yaml")
+	enum := strings.Index(doc[start:], "      enum:\n")
+	Expect(enum).To(BeNumerically(">=", 0), "the Fault schema has no enum")
+	from := start + enum + len("      enum:\n")
+	to := from
+	for strings.HasPrefix(doc[to:], "        - ") {
+		to += strings.IndexByte(doc[to:], '\n') + 1
+	}
+	var b strings.Builder
+	b.WriteString("        - none\n")
+	for _, f := range wire.Faults {
+		b.WriteString("        - " + string(f.Name) + "\n")
+	}
+	return doc[:from] + b.String() + doc[to:]
+}
