@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -19,6 +18,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/prismhook/prismhook/internal/receiver"
+	"github.com/prismhook/prismhook/internal/wire/wiretest"
 	"github.com/prismhook/prismhook/mockserver/store"
 	"github.com/prismhook/prismhook/suites/report"
 )
@@ -28,37 +28,10 @@ import (
 // head answers nothing at all.
 func holdingReceiver(head string) string {
 	GinkgoHelper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	rr, err := wiretest.NewRawReceiver(func(conn net.Conn) { io.WriteString(conn, head) })
 	Expect(err).NotTo(HaveOccurred())
-	done := make(chan struct{})
-	DeferCleanup(func() { close(done); ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				br := bufio.NewReader(conn)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil || strings.TrimRight(line, "\r\n") == "" {
-						break
-					}
-				}
-				io.WriteString(conn, head)
-				closed := make(chan struct{})
-				go func() { io.Copy(io.Discard, br); close(closed) }()
-				select {
-				case <-done:
-				case <-closed:
-				case <-time.After(time.Minute):
-				}
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String() + "/hook"
+	DeferCleanup(rr.Close)
+	return rr.URL
 }
 
 const switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"

@@ -1,7 +1,6 @@
 package wire_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -15,62 +14,17 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/prismhook/prismhook/internal/wire"
+	"github.com/prismhook/prismhook/internal/wire/wiretest"
 )
 
 // hostile is a receiver on a bare socket that reads one request's head and
 // then does whatever answer does with the connection. It returns the URL
 // and a channel of the request heads it read.
 func hostile(answer func(net.Conn)) (string, <-chan []string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	rr, err := wiretest.NewRawReceiver(answer)
 	Expect(err).NotTo(HaveOccurred())
-	heads := make(chan []string, 16)
-	done := make(chan struct{})
-	DeferCleanup(func() { close(done); ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				br := bufio.NewReader(conn)
-				var head []string
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line = strings.TrimRight(line, "\r\n"); line == "" {
-						break
-					}
-					head = append(head, line)
-				}
-				select {
-				case heads <- head:
-				default:
-				}
-				answer(conn)
-				// Hold the connection until the test ends or the peer closes.
-				conn.SetReadDeadline(time.Now().Add(30 * time.Second))
-				select {
-				case <-done:
-				case <-readClosed(conn):
-				}
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String() + "/hook", heads
-}
-
-// readClosed is closed when the peer closes conn (or a read fails).
-func readClosed(conn net.Conn) <-chan struct{} {
-	ch := make(chan struct{})
-	go func() {
-		defer close(ch)
-		io.Copy(io.Discard, conn)
-	}()
-	return ch
+	DeferCleanup(rr.Close)
+	return rr.URL, rr.Heads
 }
 
 var _ = Describe("Sender against hostile receivers", func() {
