@@ -61,7 +61,7 @@ const nextStep = `
 Now check your own receiver: the URL it listens on, the secret it verifies with:
   prismhook check http://127.0.0.1:3000/webhooks/prism --secret "$PRISM_WEBHOOK_SECRET"
 Or see a check fail: prismhook receiver --help lists receivers with one deliberate flaw.
-(No prismhook command yet? go install github.com/prismhook/prismhook/cmd/prismhook@latest)
+(No prismhook command yet? In a clone: go install ./cmd/prismhook; elsewhere: go install github.com/prismhook/prismhook/cmd/prismhook@latest)
 `
 
 // newSecret returns a secret shaped like Prism's: "whsec_" and 32 random
