@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -176,14 +175,8 @@ func (s *Server) startCheck(c *call) (int, any, error) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	w, err := s.store.Webhook(req.WebhookID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return 0, nil, errorf(http.StatusNotFound, "no webhook %s", req.WebhookID)
-	case err != nil:
-		return 0, nil, fmt.Errorf("reading webhook: %w", err)
-	}
-	if err := s.ownsWebhook(c, w); err != nil {
+	w, err := s.ownedWebhook(c, req.WebhookID)
+	if err != nil {
 		return 0, nil, err
 	}
 	if req.Profile == "" {

@@ -142,14 +142,8 @@ func (s *Server) emitEvent(c *call) (int, any, error) {
 		}
 	}
 	if req.WebhookID != "" {
-		w, err := s.store.Webhook(req.WebhookID)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			return 0, nil, errorf(http.StatusNotFound, "no webhook %s", req.WebhookID)
-		case err != nil:
-			return 0, nil, fmt.Errorf("reading webhook: %w", err)
-		}
-		if err := s.ownsWebhook(c, w); err != nil {
+		w, err := s.ownedWebhook(c, req.WebhookID)
+		if err != nil {
 			return 0, nil, err
 		}
 		m.URL, m.Secret = w.URL, w.Secret

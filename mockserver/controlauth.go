@@ -62,6 +62,19 @@ func (s *Server) ownsWebhook(c *call, w store.Webhook) error {
 	return nil
 }
 
+// ownedWebhook reads the webhook id for a control operation: not found
+// when it is not stored, or (with keys) belongs to another owner.
+func (s *Server) ownedWebhook(c *call, id string) (store.Webhook, error) {
+	w, err := s.store.Webhook(id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.Webhook{}, errorf(http.StatusNotFound, "no webhook %s", id)
+	case err != nil:
+		return store.Webhook{}, fmt.Errorf("reading webhook: %w", err)
+	}
+	return w, s.ownsWebhook(c, w)
+}
+
 // ownsGeneration refuses, as not found, a stored generation of another
 // owner; an id not stored is free to use.
 func (s *Server) ownsGeneration(c *call, id string) error {
