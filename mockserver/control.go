@@ -210,7 +210,7 @@ func (s *Server) emitGeneration(id, base string) (store.Generation, error) {
 			return store.Generation{}, fmt.Errorf("reading generation: %w", err)
 		}
 	} else {
-		id = newID("gen_")
+		id = wire.NewID("gen_")
 	}
 	now := time.Now().UTC()
 	return store.Generation{

@@ -62,7 +62,7 @@ func (s *Server) ForwardTo(rawURL, secret string) (id, usedSecret string, err er
 			secret = s.webhookSecret()
 		}
 		w = store.Webhook{
-			ID: newID("wh_"), Owner: owner, URL: rawURL, Events: events, Secret: secret,
+			ID: wire.NewID("wh_"), Owner: owner, URL: rawURL, Events: events, Secret: secret,
 			Status: "active", CreatedAt: time.Now().UTC(),
 		}
 		if err := s.store.CreateWebhook(w); err != nil {

@@ -123,7 +123,7 @@ func (s *simulator) outcomeFor(owner, prompt string) string {
 func (s *simulator) create(owner, prompt, provider string, duration int, base string) (store.Generation, error) {
 	now := time.Now().UTC()
 	g := store.Generation{
-		ID:        newID("gen_"),
+		ID:        wire.NewID("gen_"),
 		Owner:     owner,
 		Prompt:    prompt,
 		Provider:  provider,

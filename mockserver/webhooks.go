@@ -65,7 +65,7 @@ func (s *Server) createWebhook(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	w := store.Webhook{
-		ID:        newID("wh_"),
+		ID:        wire.NewID("wh_"),
 		Owner:     c.owner,
 		URL:       req.URL,
 		Events:    req.Events,
@@ -86,7 +86,7 @@ func (s *Server) webhookSecret() string {
 	if s.opts.WebhookSecret != "" {
 		return s.opts.WebhookSecret
 	}
-	return newSecret()
+	return wire.NewSecret()
 }
 
 // checkTarget refuses, under DenyPrivateTargets, a URL whose host is

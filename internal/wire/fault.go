@@ -88,7 +88,7 @@ var faultTable = []faultSpec{
 	{name: FaultMissingSignature, description: "no X-Prism-Signature header",
 		signature: func(Message, []byte) (string, bool) { return "", false }},
 	{name: FaultWrongSecret, description: "signed with a different secret",
-		signature: func(_ Message, body []byte) (string, bool) { return webhook.Sign(randomSecret(), body), true }},
+		signature: func(_ Message, body []byte) (string, bool) { return webhook.Sign(NewSecret(), body), true }},
 	{name: FaultBodyChanged, description: "body changed after signing",
 		body: objectBody(func(m Message, o, data object, hasData bool) (object, string) {
 			return changeOneField(o, data, hasData), m.EventType
