@@ -5,7 +5,6 @@
 package receivers_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,11 +14,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/prismhook/prismhook/internal/receiver"
 	"github.com/prismhook/prismhook/suites"
 	"github.com/prismhook/prismhook/suites/report"
 )
@@ -139,7 +138,7 @@ func startExample(t *testing.T, dir string) (url, secret string) {
 const startTimeout = 90 * time.Second // go run compiles; a loaded machine is slow
 
 func startOn(t *testing.T, dir string, port int, secret string) error {
-	out := &tail{max: 8 << 10}
+	out := &receiver.Tail{Max: 8 << 10}
 	cmd := exec.Command(filepath.Join(dir, "run"))
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port), "PRISM_WEBHOOK_SECRET="+secret)
@@ -206,27 +205,4 @@ func randomSecret(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return "whsec_" + hex.EncodeToString(b)
-}
-
-// tail keeps the last max bytes of a process's output.
-type tail struct {
-	mu  sync.Mutex
-	max int
-	buf bytes.Buffer
-}
-
-func (w *tail) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if over := w.buf.Len() - w.max; over > 0 {
-		w.buf.Next(over)
-	}
-	return len(p), nil
-}
-
-func (w *tail) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
 }

@@ -48,7 +48,7 @@ func StartNodeOn(secret string, port int) (*Running, error) {
 	}
 
 	ports := make(chan int, 1)
-	stderr := &tailBuffer{max: 4 << 10}
+	stderr := &Tail{Max: 4 << 10}
 	cmd := exec.Command(node, script)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port), "WEBHOOK_SECRET="+secret)
@@ -117,24 +117,26 @@ func (w *portWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
+// Tail keeps the last Max bytes written to it: the end of a child
+// process's output, for the error when the process fails. It is safe for
+// concurrent use.
+type Tail struct {
+	Max int
 	mu  sync.Mutex
-	max int
 	buf bytes.Buffer
 }
 
-func (t *tailBuffer) Write(p []byte) (int, error) {
+func (t *Tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf.Write(p)
-	if over := t.buf.Len() - t.max; over > 0 {
+	if over := t.buf.Len() - t.Max; over > 0 {
 		t.buf.Next(over)
 	}
 	return len(p), nil
 }
 
-func (t *tailBuffer) String() string {
+func (t *Tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.buf.String()
